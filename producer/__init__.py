@@ -1,0 +1,1 @@
+"""Everything between an institution's file and queued work: reading, validation, dispatch, CLI."""

@@ -1,0 +1,88 @@
+"""The one settings object: every knob is an environment variable `COHORTCV_…` (nested with `__`)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    return Path.home() / ".cohortcv"
+
+
+class IngestSettings(BaseSettings):
+    """Limits that turn a file into a whole-file error before anything is queued."""
+
+    max_file_bytes: int = 512 * 1024 * 1024
+    max_rows: int = 2_000_000
+    max_cell_chars: int = 20_000
+
+
+class WorkerSettings(BaseSettings):
+    """Delivery, retry and time-limit policy for the Celery workers (DESIGN §5)."""
+
+    max_attempts: int = 3
+    soft_time_limit_s: int = 300
+    hard_time_limit_s: int = 420
+    visibility_timeout_s: int = 3600
+    # A job queued or running longer than this is re-sent by the reconciler.
+    job_deadline_s: int = 600
+    # A failed attempt is retried after this long.
+    retry_delay_s: int = 5
+    reconcile_interval_s: float = 30.0
+    device: str = "cpu"
+
+
+class FlowerSettings(BaseSettings):
+    """Flower's bind address and basic-auth credentials."""
+
+    address: str = "127.0.0.1"
+    port: int = 5555
+    basic_auth: SecretStr = SecretStr("admin:change-me")
+
+
+class Settings(BaseSettings):
+    """Everything a deployment can set; read once at each composition root."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="COHORTCV_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    # Default: a SQLite file in data_dir (embedded mode). Production: postgresql+psycopg://…
+    database_url: str = ""
+    # Default: the embedded filesystem broker in data_dir. Production: redis://host:6379/0
+    broker_url: str = ""
+    chunk_size: int = 32
+    writer: str = "template"
+    language: str = "auto"
+    formats: list[str] = Field(default_factory=lambda: ["pdf", "html", "md", "json"])
+    metrics_port: int = 0
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    worker: WorkerSettings = Field(default_factory=WorkerSettings)
+    flower: FlowerSettings = Field(default_factory=FlowerSettings)
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'cohortcv.db'}"
+
+    def resolved_broker_url(self) -> str:
+        return self.broker_url or "filesystem://"
+
+    def broker_folder(self) -> Path:
+        """Where the embedded filesystem broker keeps its messages."""
+        return self.data_dir / "broker"
+
+    @property
+    def embedded_broker(self) -> bool:
+        return self.resolved_broker_url().startswith("filesystem://")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Read the environment once per process (composition roots only)."""
+    return Settings()
