@@ -1,0 +1,257 @@
+"""The display view of a Resume: headings, dates and separators already formatted, shared by
+Markdown, HTML and PDF so every format shows the same words."""
+
+from __future__ import annotations
+
+import re
+from typing import Final, NotRequired, TypedDict
+
+from shared.profile import Language, Resume
+from workers.render.dates import format_date, format_range
+from workers.render.labels import LABEL_SEPARATOR, LIST_SEPARATOR, SECTION_ORDER, heading, word
+
+_SAFE_SCHEMES: Final = ("http://", "https://", "mailto:")
+# Anything that could break out of an attribute or smuggle a different scheme after trimming.
+_UNSAFE_URL_CHARS: Final = re.compile(r"[\s\"'<>\\`\x00-\x1f\x7f]")
+_EMAIL: Final = re.compile(r"[^@\s]+@[^@\s]+")
+_SUBHEADING_SEPARATOR: Final[dict[Language, str]] = {"en": ", ", "zh": " · "}
+
+
+class Link(TypedDict):
+    text: str
+    href: str | None
+
+
+class Entry(TypedDict):
+    heading: str
+    subheading: str
+    dates: str
+    text: str
+    details: list[str]
+    bullets: list[str]
+    link: Link | None
+
+
+class Line(TypedDict):
+    label: str
+    text: str
+
+
+class Section(TypedDict):
+    key: str
+    title: str
+    text: NotRequired[str]
+    entries: NotRequired[list[Entry]]
+    lines: NotRequired[list[Line]]
+
+
+class View(TypedDict):
+    lang: Language
+    name: str
+    label: str
+    contact: list[Link]
+    sections: list[Section]
+
+
+def safe_href(url: str | None) -> str | None:
+    """The URL if it is an http(s) or mailto link that is safe to emit as an href, else None."""
+    if not url:
+        return None
+    candidate = url.strip()
+    if _UNSAFE_URL_CHARS.search(candidate):
+        return None
+    if not candidate.lower().startswith(_SAFE_SCHEMES):
+        return None
+    return candidate
+
+
+def _link(text: str | None, url: str | None) -> Link | None:
+    if not url:
+        return None
+    return {"text": text or url, "href": safe_href(url)}
+
+
+def _join(parts: list[str | None], separator: str) -> str:
+    return separator.join(p for p in parts if p)
+
+
+def _contact(resume: Resume) -> list[Link]:
+    basics = resume.basics
+    items: list[Link] = []
+    if basics.email:
+        href = f"mailto:{basics.email}" if _EMAIL.fullmatch(basics.email) else None
+        items.append({"text": basics.email, "href": safe_href(href)})
+    if basics.phone:
+        items.append({"text": basics.phone, "href": None})
+    if basics.location:
+        loc = basics.location
+        place = _join([loc.city, loc.region, loc.countryCode], ", ")
+        if place:
+            items.append({"text": place, "href": None})
+    if basics.url:
+        items.append({"text": basics.url, "href": safe_href(basics.url)})
+    for profile in basics.profiles:
+        text = profile.url or _join([profile.network, profile.username], ": ")
+        if text:
+            items.append({"text": text, "href": safe_href(profile.url)})
+    return items
+
+
+def _entry(
+    heading_text: str | None,
+    subheading: str = "",
+    dates: str = "",
+    text: str | None = None,
+    details: list[str] | None = None,
+    bullets: list[str] | None = None,
+    link: Link | None = None,
+) -> Entry:
+    return {
+        "heading": heading_text or "",
+        "subheading": subheading,
+        "dates": dates,
+        "text": text or "",
+        "details": details or [],
+        "bullets": [b for b in bullets or [] if b],
+        "link": link,
+    }
+
+
+def _labelled(label: str, items: list[str], lang: Language) -> str:
+    return f"{label}{LABEL_SEPARATOR[lang]}{LIST_SEPARATOR[lang].join(items)}"
+
+
+def _sections(resume: Resume, lang: Language) -> dict[str, Section]:
+    sep = LIST_SEPARATOR[lang]
+    # Parts of one subheading ("Acme, Berlin"); the ideographic comma reads as a list in Chinese.
+    sub = _SUBHEADING_SEPARATOR[lang]
+    out: dict[str, Section] = {}
+    if resume.basics.summary:
+        out["summary"] = {"key": "summary", "title": "", "text": resume.basics.summary}
+    if resume.work:
+        out["work"] = {
+            "key": "work",
+            "title": "",
+            "entries": [
+                _entry(
+                    w.position or w.name,
+                    _join([w.name if w.position else None, w.location], sub),
+                    format_range(w.startDate, w.endDate, lang),
+                    w.summary,
+                    bullets=w.highlights,
+                    link=_link(None, w.url),
+                )
+                for w in resume.work
+            ],
+        }
+    if resume.education:
+        entries = []
+        for e in resume.education:
+            details = []
+            if e.score:
+                details.append(f"{word('score', lang)}{LABEL_SEPARATOR[lang]}{e.score}")
+            if e.courses:
+                details.append(_labelled(word("courses", lang), e.courses, lang))
+            entries.append(
+                _entry(
+                    e.institution or e.area or e.studyType,
+                    _join([e.studyType, e.area] if e.institution else [], sub),
+                    format_range(e.startDate, e.endDate, lang),
+                    details=details,
+                )
+            )
+        out["education"] = {"key": "education", "title": "", "entries": entries}
+    if resume.projects:
+        out["projects"] = {
+            "key": "projects",
+            "title": "",
+            "entries": [
+                _entry(
+                    p.name,
+                    sep.join(p.roles),
+                    format_range(p.startDate, p.endDate, lang),
+                    p.description,
+                    [_labelled(word("keywords", lang), p.keywords, lang)] if p.keywords else [],
+                    p.highlights,
+                    _link(None, p.url),
+                )
+                for p in resume.projects
+            ],
+        }
+    if resume.skills:
+        out["skills"] = {
+            "key": "skills",
+            "title": "",
+            "lines": [
+                {
+                    "label": f"{s.name} ({s.level})" if s.level else s.name,
+                    "text": sep.join(s.keywords),
+                }
+                for s in resume.skills
+            ],
+        }
+    if resume.languages:
+        out["languages"] = {
+            "key": "languages",
+            "title": "",
+            "lines": [{"label": x.language, "text": x.fluency or ""} for x in resume.languages],
+        }
+    if resume.awards:
+        out["awards"] = {
+            "key": "awards",
+            "title": "",
+            "entries": [
+                _entry(a.title, a.awarder or "", format_date(a.date, lang), a.summary)
+                for a in resume.awards
+            ],
+        }
+    if resume.certificates:
+        out["certificates"] = {
+            "key": "certificates",
+            "title": "",
+            "entries": [
+                _entry(c.name, c.issuer or "", format_date(c.date, lang), link=_link(None, c.url))
+                for c in resume.certificates
+            ],
+        }
+    if resume.volunteer:
+        out["volunteer"] = {
+            "key": "volunteer",
+            "title": "",
+            "entries": [
+                _entry(
+                    v.position or v.organization,
+                    v.organization if v.position and v.organization else "",
+                    format_range(v.startDate, v.endDate, lang),
+                    v.summary,
+                    bullets=v.highlights,
+                )
+                for v in resume.volunteer
+            ],
+        }
+    if resume.interests:
+        out["interests"] = {
+            "key": "interests",
+            "title": "",
+            "lines": [{"label": i.name, "text": sep.join(i.keywords)} for i in resume.interests],
+        }
+    return out
+
+
+def build_view(resume: Resume) -> View:
+    """Everything a format needs to lay the resume out, as display strings."""
+    lang = resume.meta.language
+    found = _sections(resume, lang)
+    sections: list[Section] = []
+    for key in SECTION_ORDER:
+        section = found.get(key)
+        if section is not None:
+            section["title"] = heading(key, lang)
+            sections.append(section)
+    return {
+        "lang": lang,
+        "name": resume.basics.name,
+        "label": resume.basics.label or "",
+        "contact": _contact(resume),
+        "sections": sections,
+    }
