@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.policy import Policy
+
 
 def _default_data_dir() -> Path:
     return Path.home() / ".cohortcv"
@@ -57,6 +59,8 @@ class Settings(BaseSettings):
     # Default: the embedded filesystem broker in data_dir. Production: redis://host:6379/0
     broker_url: str = ""
     chunk_size: int = 32
+    # Chunks of one batch in the broker at once: batches interleave, none starves another.
+    window_chunks: int = 8
     writer: str = "template"
     language: str = "auto"
     formats: list[str] = Field(default_factory=lambda: ["pdf", "html", "md", "json"])
@@ -76,6 +80,15 @@ class Settings(BaseSettings):
     def broker_folder(self) -> Path:
         """Where the embedded filesystem broker keeps its messages."""
         return self.data_dir / "broker"
+
+    def policy(self) -> Policy:
+        """The dispatch/reconcile policy these settings describe."""
+        return Policy(
+            chunk_size=self.chunk_size,
+            window_chunks=self.window_chunks,
+            deadline_s=self.worker.job_deadline_s,
+            retry_delay_s=self.worker.retry_delay_s,
+        )
 
     @property
     def embedded_broker(self) -> bool:

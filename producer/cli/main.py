@@ -1,0 +1,411 @@
+"""The `cohortcv` command line (composition root): translates arguments and errors, nothing more."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from shared.errors import CohortcvError
+from shared.settings import Settings, get_settings
+
+app = typer.Typer(
+    name="cohortcv",
+    help="Truthful, well-made resumes in bulk: an institution's spreadsheet in, resumes out.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+console = Console(stderr=True)
+out = Console()
+F = TypeVar("F", bound=Callable[..., Any])
+FORMATS = ("pdf", "html", "md", "json")
+
+
+def edge(fn: F) -> F:
+    """Map our errors to a clear message and exit code (user input error → exit 2)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except CohortcvError as exc:
+            console.print(f"[bold red]error:[/] {exc}", highlight=False)
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _formats(value: str) -> list[str]:
+    from shared.errors import InputError
+
+    chosen = [f.strip().lower() for f in value.split(",") if f.strip()]
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise InputError(f"--formats: unknown {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}")
+    return chosen
+
+
+def _engine(settings: Settings, upgrade: bool = True):  # type: ignore[no-untyped-def]
+    from shared.db.engine import make_engine
+    from shared.db.migrate import upgrade as db_upgrade
+
+    url = settings.resolved_database_url()
+    if upgrade:
+        db_upgrade(url)
+    return make_engine(url)
+
+
+def _open(path: Path, settings: Settings, institution: str, lang: str, sheet: str | None):  # type: ignore[no-untyped-def]
+    from producer.ingest.pipeline import open_ingestion
+
+    return open_ingestion(
+        path, institution_id=institution, language=lang, settings=settings.ingest, sheet=sheet
+    )
+
+
+def _counts_table(counts: dict[str, int]) -> Table:
+    table = Table(show_header=True, header_style="bold")
+    for key in counts:
+        table.add_column(key, justify="right")
+    table.add_row(*(str(v) for v in counts.values()))
+    return table
+
+
+LangOpt = Annotated[str, typer.Option("--lang", help="Output language: auto, en or zh (a row's own 'language' column wins).")]
+FormatsOpt = Annotated[str, typer.Option("--formats", help="Comma-separated: pdf,html,md,json.")]
+InstitutionOpt = Annotated[str, typer.Option("--institution", help="Institution id the upload belongs to.")]
+SheetOpt = Annotated[str | None, typer.Option("--sheet", help="XLSX sheet name (default: the first).")]
+
+
+@app.command()
+@edge
+def run(
+    file: Annotated[Path, typer.Argument(help="CSV, XLSX or JSONL export.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the resumes and reports.")] = Path("out"),
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Local worker processes.")] = max(1, os.cpu_count() or 1),
+    lang: LangOpt = "auto",
+    formats: FormatsOpt = ",".join(FORMATS),
+    institution: InstitutionOpt = "default",
+    sheet: SheetOpt = None,
+) -> None:
+    """Turn a file into resumes on this machine: no servers (SQLite, an embedded broker, local workers)."""
+    from producer.embedded import run_embedded
+
+    settings = get_settings()
+    chosen = _formats(formats)
+    engine = _engine(settings)
+    ingestion = _open(file, settings, institution, lang, sheet)
+    options = {"formats": chosen, "language": lang, "writer": settings.writer}
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeRemainingColumn(), console=console, transient=False,
+    ) as progress:  # fmt: skip
+        reading = progress.add_task(f"validating {file.name}", total=None)
+        bar: dict[str, Any] = {}
+
+        def validated(stored: Any) -> None:
+            progress.update(reading, total=stored.rows, completed=stored.rows)
+            bar["task"] = progress.add_task("writing resumes", total=stored.accepted)
+
+        def moved(counts: dict[str, int]) -> None:
+            finished = counts["done"] + counts["dead"]
+            progress.update(bar["task"], completed=finished)
+
+        result = run_embedded(
+            settings, engine, ingestion, out_dir,
+            institution_id=institution, options=options, concurrency=workers,
+            on_validated=validated, on_progress=moved,
+            on_rows=lambda n: progress.update(reading, completed=n),
+        )  # fmt: skip
+    for warning in result.batch.warnings:
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    counts = result.counts
+    out.print(
+        f"{result.batch.rows} rows: {result.batch.accepted} accepted, {result.batch.rejected} rejected; "
+        f"{counts['done']} resumes done, {counts['dead']} failed "
+        f"in {result.seconds:.1f}s → {out_dir}",
+        highlight=False,
+    )
+    out.print(f"report: {out_dir / 'report.csv'}   errors: {out_dir / 'errors.csv'}", highlight=False)
+    if result.batch.rejected:
+        _print_errors(out_dir / "errors.csv")
+    if counts["dead"]:
+        raise typer.Exit(1)
+
+
+def _print_errors(path: Path, limit: int = 20) -> None:
+    import csv
+
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    table = Table("line", "column", "reason", title=f"rejected rows ({len(rows)})")
+    for row in rows[:limit]:
+        table.add_row(row["line"], row["column"], row["reason"])
+    out.print(table)
+    if len(rows) > limit:
+        out.print(f"… and {len(rows) - limit} more in {path}")
+
+
+@app.command()
+@edge
+def validate(
+    file: Annotated[Path, typer.Argument(help="CSV, XLSX or JSONL export.")],
+    errors: Annotated[Path | None, typer.Option("--errors", help="Also write errors.csv here.")] = None,
+    lang: LangOpt = "auto",
+    sheet: SheetOpt = None,
+) -> None:
+    """Check a file against the input contract and report every rejected row (nothing is queued)."""
+    from producer.csvsafe import write_csv
+    from producer.ingest.pipeline import RejectedRow
+
+    settings = get_settings()
+    ingestion = _open(file, settings, "default", lang, sheet)
+    rejected: list[RejectedRow] = []
+    for row in ingestion:
+        if isinstance(row, RejectedRow):
+            rejected.append(row)
+    for warning in ingestion.warnings:
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    out.print(
+        f"{file}: {ingestion.rows} rows: {ingestion.accepted} accepted, {ingestion.rejected} rejected",
+        highlight=False,
+    )
+    if rejected:
+        table = Table("line", "column", "reason", title="rejected rows")
+        for r in rejected[:50]:
+            table.add_row(str(r.line), r.column, r.reason)
+        out.print(table)
+        if len(rejected) > 50:
+            out.print(f"… and {len(rejected) - 50} more")
+    if errors is not None:
+        write_csv(errors, ("line", "column", "reason"), ((r.line, r.column, r.reason) for r in rejected))
+
+
+@app.command()
+@edge
+def template(
+    output: Annotated[Path | None, typer.Option("--out", help="Write here instead of stdout.")] = None,
+) -> None:
+    """A blank CSV with the canonical headers and one example row."""
+    from producer.ingest.columns import template_csv
+
+    text = template_csv()
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        out.print(f"wrote {output}")
+
+
+@app.command()
+@edge
+def submit(
+    file: Annotated[Path, typer.Argument(help="CSV, XLSX or JSONL export.")],
+    lang: LangOpt = "auto",
+    formats: FormatsOpt = ",".join(FORMATS),
+    institution: InstitutionOpt = "default",
+    sheet: SheetOpt = None,
+) -> None:
+    """Store a cohort as a batch in the database and queue it; prints the batch id on its last line."""
+    from producer.dispatch import store_batch
+    from shared.celery_config import make_celery, send_chunk
+    from shared.reconcile import top_up
+
+    settings = get_settings()
+    chosen = _formats(formats)
+    engine = _engine(settings)
+    ingestion = _open(file, settings, institution, lang, sheet)
+    started = time.perf_counter()
+    stored = store_batch(
+        engine, ingestion, institution_id=institution,
+        options={"formats": chosen, "language": lang, "writer": settings.writer},
+    )  # fmt: skip
+    celery = make_celery(settings)
+    top_up(engine, lambda t, b, ids: send_chunk(celery, t, b, ids), stored.id, settings.policy())
+    seconds = time.perf_counter() - started
+    for warning in stored.warnings:
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    console.print(
+        f"{stored.rows} rows: {stored.accepted} accepted ({stored.reused} unchanged, reused), "
+        f"{stored.rejected} rejected; stored and queued in {seconds:.2f}s",
+        highlight=False,
+    )
+    out.print(stored.id, highlight=False)
+
+
+@app.command()
+@edge
+def status(
+    batch: Annotated[str | None, typer.Argument(help="Batch id; omit to list recent batches.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the batch object as JSON.")] = False,
+    watch: Annotated[bool, typer.Option("--watch/--once", help="Live progress until the batch ends.")] = True,
+) -> None:
+    """Per-status counts, rate and ETA of a batch (live), or a list of recent batches."""
+    from shared.db.batches import batch_object, list_batches
+
+    settings = get_settings()
+    engine = _engine(settings, upgrade=False)
+    if batch is None:
+        objs = [batch_object(engine, b) for b in list_batches(engine)]
+        if as_json:
+            out.print_json(json.dumps(objs))
+            return
+        table = Table("id", "file", "status", "rows", "done", "dead", "created")
+        for o in objs:
+            c = o["counts"]
+            table.add_row(o["id"], o["filename"], o["status"], str(c["rows"]), str(c["done"]), str(c["dead"]), o["created_at"])
+        out.print(table)
+        return
+    obj = batch_object(engine, batch)
+    if as_json:
+        out.print_json(json.dumps(obj))
+        return
+    finished = ("completed", "failed", "cancelled")
+    if not watch or obj["status"] in finished:
+        out.print(f"batch {obj['id']} ({obj['filename']}): {obj['status']}", highlight=False)
+        out.print(_counts_table(obj["counts"]))
+        return
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]:.1f}/s"), TimeRemainingColumn(), console=console,
+    ) as progress:  # fmt: skip
+        task = progress.add_task(f"batch {batch[:8]}", total=obj["counts"]["accepted"], rate=0.0)
+        first = (time.monotonic(), obj["counts"]["done"])
+        while obj["status"] not in finished:
+            time.sleep(1.0)
+            obj = batch_object(engine, batch)
+            c = obj["counts"]
+            elapsed = time.monotonic() - first[0]
+            rate = (c["done"] - first[1]) / elapsed if elapsed > 0 else 0.0
+            progress.update(task, completed=c["done"] + c["dead"], rate=rate,
+                            description=f"batch {batch[:8]} {obj['status']} (running {c['running']}, failed {c['failed']}, dead {c['dead']})")
+    out.print(_counts_table(obj["counts"]))
+
+
+@app.command()
+@edge
+def export(
+    batch: Annotated[str, typer.Argument(help="Batch id.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the resumes and reports.")] = Path("out"),
+    formats: FormatsOpt = ",".join(FORMATS),
+    make_zip: Annotated[bool, typer.Option("--zip", help="Also pack the folder into a ZIP beside it.")] = False,
+) -> None:
+    """Write a batch's resumes as DIR/<person>/resume.* plus report.csv and errors.csv."""
+    from producer.export import export_batch
+    from shared.db.batches import get_batch
+
+    settings = get_settings()
+    engine = _engine(settings, upgrade=False)
+    get_batch(engine, batch)
+    summary = export_batch(engine, batch, out_dir, _formats(formats), make_zip=make_zip)
+    out.print(f"{summary.resumes} resumes ({summary.files} files), {summary.rejected} rejected rows → {out_dir}", highlight=False)
+    if summary.zip_path:
+        out.print(f"zip: {summary.zip_path}", highlight=False)
+
+
+@app.command()
+@edge
+def retry(batch: Annotated[str, typer.Argument(help="Batch id.")]) -> None:
+    """Give a batch's dead-lettered jobs a fresh set of attempts and queue them again."""
+    from shared.celery_config import make_celery, send_chunk
+    from shared.db import jobs
+    from shared.db.batches import get_batch, set_status
+    from shared.reconcile import top_up
+
+    settings = get_settings()
+    engine = _engine(settings, upgrade=False)
+    get_batch(engine, batch)
+    n = jobs.requeue_dead(engine, batch)
+    if n:
+        set_status(engine, batch, "queued")
+        celery = make_celery(settings)
+        top_up(engine, lambda t, b, ids: send_chunk(celery, t, b, ids), batch, settings.policy())
+    out.print(f"{n} dead jobs queued again")
+
+
+@app.command()
+@edge
+def worker(
+    queues: Annotated[str, typer.Option("--queues", "-Q", help="Comma-separated: generate,render,control.")] = "generate,render,control",
+    device: Annotated[str, typer.Option("--device", help="cpu, or cuda:N to serve exactly one GPU.")] = "cpu",
+    concurrency: Annotated[int | None, typer.Option("--concurrency", "-c", help="Processes (default: 1 on a GPU, else the CPU count).")] = None,
+    name: Annotated[str | None, typer.Option("--name", "-n", help="Worker node name.")] = None,
+    beat: Annotated[bool, typer.Option("--beat", "-B", help="Also run the reconciler schedule in this worker.")] = False,
+    metrics_port: Annotated[int, typer.Option("--metrics-port", help="Serve Prometheus metrics on 127.0.0.1:PORT (0: off).")] = 0,
+    loglevel: Annotated[str, typer.Option("--loglevel", "-l")] = "INFO",
+) -> None:
+    """Start a Celery worker with cohortcv's defaults (late acks, prefetch 1, events on)."""
+    from producer.workerproc import device_env, metrics_env, settings_env, worker_argv
+
+    settings = get_settings()
+    gpu = device.startswith("cuda")
+    procs = concurrency or (1 if gpu else max(1, os.cpu_count() or 1))
+    node = name or (f"gpu{device.split(':')[-1]}@%h" if gpu else "cpu@%h")
+    env = metrics_env(metrics_port or settings.metrics_port, device_env(device, settings_env(settings)))
+    argv = worker_argv(
+        queues=[q.strip() for q in queues.split(",") if q.strip()],
+        concurrency=procs, name=node, beat=beat, loglevel=loglevel,
+    )  # fmt: skip
+    os.execve(argv[0], argv, env)
+
+
+@app.command("beat")
+@edge
+def beat_cmd(loglevel: Annotated[str, typer.Option("--loglevel", "-l")] = "INFO") -> None:
+    """Run the reconciler schedule (celery beat): re-sends jobs whose messages were lost."""
+    import tempfile
+
+    from producer.workerproc import WORKER_APP, settings_env
+
+    settings = get_settings()
+    schedule = os.path.join(tempfile.gettempdir(), "cohortcv-beat-schedule")
+    argv = [sys.executable, "-m", "celery", "-A", WORKER_APP, "beat", "-l", loglevel, "-s", schedule]
+    os.execve(argv[0], argv, settings_env(settings))
+
+
+@app.command()
+@edge
+def flower(
+    port: Annotated[int | None, typer.Option("--port")] = None,
+    address: Annotated[str | None, typer.Option("--address")] = None,
+) -> None:
+    """Run Flower against the same broker, with basic auth from settings."""
+    from producer.workerproc import WORKER_APP, settings_env
+
+    settings = get_settings()
+    argv = [
+        sys.executable, "-m", "celery", "-A", WORKER_APP, "flower",
+        f"--address={address or settings.flower.address}",
+        f"--port={port or settings.flower.port}",
+        f"--basic_auth={settings.flower.basic_auth.get_secret_value()}",
+        "--task_runtime_metric_buckets=0.5,1,2,5,15,30,60,120,300,600,inf",
+        "--purge_offline_workers=300",
+    ]  # fmt: skip
+    os.execve(argv[0], argv, settings_env(settings))
+
+
+@db_app.command("upgrade")
+@edge
+def db_upgrade_cmd() -> None:
+    """Create or migrate the database schema to the newest version."""
+    from shared.db.migrate import upgrade
+
+    settings = get_settings()
+    upgrade(settings.resolved_database_url())
+    out.print(f"database at head: {settings.resolved_database_url().split('@')[-1]}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

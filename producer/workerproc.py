@@ -1,0 +1,72 @@
+"""Worker processes as the producer starts them: the argv and environment of `celery -A workers.app`.
+
+The producer never imports the workers; it starts them as separate processes by module name.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+
+from shared.settings import Settings
+from shared.tasks import ALL_QUEUES
+
+WORKER_APP = "workers.app"
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The environment that makes a child process see the same settings as this one."""
+    env = dict(os.environ)
+    env["COHORTCV_DATA_DIR"] = str(settings.data_dir)
+    env["COHORTCV_DATABASE_URL"] = settings.resolved_database_url()
+    env["COHORTCV_BROKER_URL"] = settings.resolved_broker_url()
+    env["COHORTCV_CHUNK_SIZE"] = str(settings.chunk_size)
+    env["COHORTCV_WINDOW_CHUNKS"] = str(settings.window_chunks)
+    return env
+
+
+def device_env(device: str, env: dict[str, str]) -> dict[str, str]:
+    """Pin a worker to one GPU: `cuda:N` becomes CUDA_VISIBLE_DEVICES=N and `cuda:0` inside."""
+    env = dict(env)
+    if device.startswith("cuda:"):
+        env["CUDA_VISIBLE_DEVICES"] = device.split(":", 1)[1]
+        env["COHORTCV_WORKER__DEVICE"] = "cuda:0"
+    else:
+        env["COHORTCV_WORKER__DEVICE"] = device
+    return env
+
+
+def worker_argv(
+    *,
+    queues: Sequence[str] = ALL_QUEUES,
+    concurrency: int,
+    name: str,
+    embedded: bool = False,
+    beat: bool = False,
+    loglevel: str = "INFO",
+    extra: Sequence[str] = (),
+) -> list[str]:
+    argv = [
+        sys.executable, "-m", "celery", "-A", WORKER_APP, "worker",
+        "-Q", ",".join(queues), "-c", str(concurrency), "-P", "prefork",
+        "-n", name, "-l", loglevel, "--prefetch-multiplier", "1",
+    ]  # fmt: skip
+    if embedded:
+        # One machine, no monitoring: skip the cluster chatter that only slows start-up.
+        argv += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
+    else:
+        argv += ["-E"]
+    if beat:
+        argv += ["-B", "-s", os.path.join(tempfile.gettempdir(), f"cohortcv-beat-{os.getpid()}")]
+    return argv + list(extra)
+
+
+def metrics_env(port: int, env: dict[str, str]) -> dict[str, str]:
+    """Prefork children share metrics through a directory set before prometheus_client loads."""
+    env = dict(env)
+    if port:
+        env["COHORTCV_METRICS_PORT"] = str(port)
+        env["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="cohortcv-metrics-")
+    return env

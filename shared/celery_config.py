@@ -1,0 +1,83 @@
+"""Celery configuration derived from the settings object (DESIGN §5; batch-llm-anchors §1.12)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery
+
+from shared.settings import Settings
+from shared.tasks import ALL_QUEUES, RECONCILE, ROUTES, ChunkPayload
+
+
+def celery_config(settings: Settings) -> dict[str, Any]:
+    """Every Celery option we set, with the reason beside it."""
+    w = settings.worker
+    broker_url = settings.resolved_broker_url()
+    transport_options: dict[str, Any] = {
+        # Above the hard time limit, or a slow chunk is redelivered while it still runs.
+        "visibility_timeout": w.visibility_timeout_s,
+    }
+    if settings.embedded_broker:
+        folder = settings.broker_folder()
+        for sub in ("queue", "processed", "control"):
+            (folder / sub).mkdir(parents=True, exist_ok=True)
+        transport_options |= {
+            "data_folder_in": str(folder / "queue"),
+            "data_folder_out": str(folder / "queue"),
+            # Same file system as the queue folder, so claiming a message is an atomic rename.
+            "store_processed": True,
+            "processed_folder": str(folder / "processed"),
+            "control_folder": str(folder / "control"),
+            "polling_interval": 0.05,
+        }
+    return {
+        "broker_url": broker_url,
+        "broker_transport_options": transport_options,
+        "result_backend_transport_options": {"visibility_timeout": w.visibility_timeout_s},
+        "visibility_timeout": w.visibility_timeout_s,
+        "broker_connection_retry_on_startup": True,
+        # State lives in SQL, written by the task itself.
+        "task_ignore_result": True,
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,  # paired with jobs.attempts and the dead status
+        "worker_prefetch_multiplier": 1,
+        "task_soft_time_limit": w.soft_time_limit_s,
+        "task_time_limit": w.hard_time_limit_s,
+        "worker_cancel_long_running_tasks_on_connection_loss": True,
+        "worker_soft_shutdown_timeout": 30.0,
+        "worker_send_task_events": not settings.embedded_broker,
+        "task_send_sent_event": not settings.embedded_broker,
+        "task_track_started": True,
+        "task_routes": ROUTES,
+        "task_default_queue": ALL_QUEUES[1],
+        # Each recycle would reload the model: leave max_tasks/max_memory per child unset.
+        "worker_hijack_root_logger": False,
+        "beat_schedule": {
+            "reconcile": {"task": RECONCILE, "schedule": w.reconcile_interval_s},
+        },
+    }
+
+
+def make_celery(settings: Settings, main: str = "cohortcv") -> Celery:
+    """A Celery app configured from settings; tasks are registered by the caller."""
+    app = Celery(main)
+    app.conf.update(celery_config(settings))
+    return app
+
+
+def send_chunk(app: Celery, task_name: str, batch_id: str, job_ids: list[int]) -> None:
+    """Send one chunk of job ids by task name (the producer never imports the workers)."""
+    payload = ChunkPayload(batch_id=batch_id, job_ids=job_ids).model_dump()
+    app.send_task(task_name, kwargs=payload, **ROUTES.get(task_name, {}))
+
+
+def queue_depth(app: Celery, queue: str) -> int:
+    """Messages waiting in `queue` (not counting those a worker holds unacked)."""
+    with app.connection_for_read() as conn:
+        try:
+            return int(conn.default_channel.queue_declare(queue, passive=True).message_count)
+        except Exception:  # a queue nobody declared yet holds nothing
+            return 0

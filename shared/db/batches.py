@@ -1,0 +1,142 @@
+"""Batches as users see them: per-status counts, the batch object of DESIGN §8, completion in SQL."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, func, select, update
+
+from shared.db.jobs import PENDING
+from shared.db.models import Batch, BatchStatus, Institution, Job, JobStatus, utcnow
+from shared.errors import NotFoundError
+
+COUNT_KEYS = ("rows", "accepted", "rejected", "queued", "running", "done", "failed", "dead")
+DEFAULT_INSTITUTION = "default"
+
+
+def ensure_institution(engine: Engine, institution_id: str, name: str | None = None) -> None:
+    with engine.begin() as conn:
+        exists = conn.scalar(select(Institution.id).where(Institution.id == institution_id))
+        if exists is None:
+            conn.execute(
+                Institution.__table__.insert().values(
+                    id=institution_id, name=name or institution_id, created_at=utcnow()
+                )
+            )
+
+
+def job_counts(engine: Engine, batch_id: str) -> dict[str, int]:
+    """Jobs per status; pending (stored, not yet sent) counts as queued."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(Job.status, func.count())
+            .where(Job.batch_id == batch_id)
+            .group_by(Job.status)
+        ).all()
+    counts = {status: 0 for status in JobStatus.ALL}
+    for status, n in rows:
+        key = JobStatus.QUEUED if status == PENDING else status
+        counts[key] = counts.get(key, 0) + int(n)
+    return counts
+
+
+def get_batch(engine: Engine, batch_id: str, institution_id: str | None = None) -> Batch:
+    with engine.connect() as conn:
+        query = select(Batch).where(Batch.id == batch_id)
+        if institution_id is not None:
+            query = query.where(Batch.institution_id == institution_id)
+        row = conn.execute(query).first()
+    if row is None:
+        raise NotFoundError(f"no batch {batch_id!r}")
+    batch: Batch = row[0] if isinstance(row[0], Batch) else Batch(**row._mapping)
+    return batch
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def batch_object(engine: Engine, batch_id: str, institution_id: str | None = None) -> dict[str, Any]:
+    """The batch object shared by the API and `cohortcv status --json`."""
+    refresh_status(engine, batch_id)
+    batch = get_batch(engine, batch_id, institution_id)
+    jobs = job_counts(engine, batch_id)
+    counts = {
+        "rows": batch.rows,
+        "accepted": batch.accepted,
+        "rejected": batch.rejected,
+        "queued": jobs[JobStatus.QUEUED],
+        "running": jobs[JobStatus.RUNNING],
+        "done": jobs[JobStatus.DONE],
+        "failed": jobs[JobStatus.FAILED],
+        "dead": jobs[JobStatus.DEAD],
+    }
+    return {
+        "id": batch.id,
+        "institution_id": batch.institution_id,
+        "filename": batch.filename,
+        "status": batch.status,
+        "counts": counts,
+        "created_at": _iso(batch.created_at),
+        "finished_at": _iso(batch.finished_at),
+        "options": batch.options,
+        "warnings": batch.warnings,
+    }
+
+
+def refresh_status(engine: Engine, batch_id: str) -> str:
+    """Derive the batch status from its jobs: completion is detected in SQL, not with chords."""
+    with engine.begin() as conn:
+        status = conn.scalar(select(Batch.status).where(Batch.id == batch_id))
+        if status is None:
+            raise NotFoundError(f"no batch {batch_id!r}")
+        if status in (BatchStatus.VALIDATING, BatchStatus.CANCELLED, BatchStatus.FAILED):
+            return str(status)
+        rows = dict(
+            conn.execute(
+                select(Job.status, func.count())
+                .where(Job.batch_id == batch_id)
+                .group_by(Job.status)
+            ).all()
+        )
+        unfinished = sum(n for s, n in rows.items() if s not in JobStatus.FINAL)
+        started = sum(n for s, n in rows.items() if s not in (PENDING, JobStatus.QUEUED))
+        if unfinished == 0:
+            new = BatchStatus.COMPLETED
+        elif started:
+            new = BatchStatus.IN_PROGRESS
+        else:
+            new = BatchStatus.QUEUED
+        if new != status:
+            values: dict[str, Any] = {"status": new}
+            if new == BatchStatus.COMPLETED:
+                values["finished_at"] = utcnow()
+            conn.execute(update(Batch).where(Batch.id == batch_id).values(**values))
+        return new
+
+
+def active_batch_ids(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        return list(
+            conn.scalars(
+                select(Batch.id)
+                .where(Batch.status.in_((BatchStatus.QUEUED, BatchStatus.IN_PROGRESS)))
+                .order_by(Batch.created_at)
+            )
+        )
+
+
+def set_status(engine: Engine, batch_id: str, status: str) -> None:
+    with engine.begin() as conn:
+        values: dict[str, Any] = {"status": status}
+        if status in (BatchStatus.CANCELLED, BatchStatus.FAILED):
+            values["finished_at"] = utcnow()
+        conn.execute(update(Batch).where(Batch.id == batch_id).values(**values))
+
+
+def list_batches(engine: Engine, limit: int = 20) -> list[str]:
+    with engine.connect() as conn:
+        return list(
+            conn.scalars(select(Batch.id).order_by(Batch.created_at.desc()).limit(limit))
+        )

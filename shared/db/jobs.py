@@ -1,0 +1,281 @@
+"""The job state machine in SQL: claim, advance, finish, fail, release the next window, find stale jobs.
+
+A job moves pending → queued (sent to the broker) → running → (stage write → render) → done, or to
+failed (retried by the reconciler) and finally dead after `max_attempts`. Every transition is one
+guarded UPDATE, so a redelivered or duplicated chunk can never finish a job twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, and_, case, func, null, or_, select, update
+
+from shared.db.models import Job, JobStage, JobStatus, utcnow
+
+# Pending jobs are stored but not yet sent; they count as "queued" to users.
+PENDING = "pending"
+ACTIVE = (PENDING, JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.FAILED)
+
+
+@dataclass(frozen=True)
+class ClaimedJob:
+    id: int
+    batch_id: str
+    institution_id: str
+    person_key: str
+    content_hash: str
+    language: str
+    profile: dict[str, Any]
+    resume_id: int | None
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Claim:
+    jobs: list[ClaimedJob]
+    dead: list[int]
+
+
+def _chunks(ids: Sequence[int], size: int) -> Iterable[list[int]]:
+    for i in range(0, len(ids), size):
+        yield list(ids[i : i + size])
+
+
+def claim(
+    engine: Engine, job_ids: Sequence[int], stage: str, max_attempts: int, deadline_s: int
+) -> Claim:
+    """Mark the unfinished jobs of `stage` among `job_ids` running and count the attempt.
+
+    Jobs already done, dead, cancelled or past this stage are skipped: that is what makes a
+    redelivered chunk harmless. A job whose attempts would exceed `max_attempts` goes dead.
+    """
+    now = utcnow()
+    with engine.begin() as conn:
+        dead = list(
+            conn.scalars(
+                update(Job)
+                .where(
+                    Job.id.in_(job_ids),
+                    Job.stage == stage,
+                    Job.status.in_(ACTIVE),
+                    Job.attempts >= max_attempts,
+                )
+                .values(
+                    status=JobStatus.DEAD,
+                    updated_at=now,
+                    finished_at=now,
+                    last_error=func.coalesce(Job.last_error, "worker lost")
+                    + f" (gave up after {max_attempts} attempts)",
+                )
+                .returning(Job.id)
+            )
+        )
+        rows = conn.execute(
+            update(Job)
+            .where(Job.id.in_(job_ids), Job.stage == stage, Job.status.in_(ACTIVE))
+            .values(
+                status=JobStatus.RUNNING,
+                attempts=Job.attempts + 1,
+                updated_at=now,
+                deadline_at=now + timedelta(seconds=deadline_s),
+            )
+            .returning(
+                Job.id,
+                Job.batch_id,
+                Job.institution_id,
+                Job.person_key,
+                Job.content_hash,
+                Job.language,
+                Job.profile,
+                Job.resume_id,
+                Job.attempts,
+            )
+        ).all()
+    jobs = sorted((ClaimedJob(*row) for row in rows), key=lambda j: j.id)
+    return Claim(jobs=jobs, dead=dead)
+
+
+def advance_to_render(engine: Engine, resume_ids: dict[int, int], deadline_s: int) -> list[int]:
+    """Written jobs move to the render stage, queued, pointing at their resume."""
+    now = utcnow()
+    moved: list[int] = []
+    with engine.begin() as conn:
+        for job_id, resume_id in resume_ids.items():
+            moved += conn.scalars(
+                update(Job)
+                .where(Job.id == job_id, Job.stage == JobStage.WRITE, Job.status.in_(ACTIVE))
+                .values(
+                    stage=JobStage.RENDER,
+                    status=JobStatus.QUEUED,
+                    resume_id=resume_id,
+                    attempts=0,
+                    last_error=None,
+                    updated_at=now,
+                    deadline_at=now + timedelta(seconds=deadline_s),
+                )
+                .returning(Job.id)
+            ).all()
+    return moved
+
+
+def finish(engine: Engine, job_ids: Sequence[int]) -> list[int]:
+    """Mark rendered jobs done; a job already done is not counted again."""
+    if not job_ids:
+        return []
+    now = utcnow()
+    with engine.begin() as conn:
+        return list(
+            conn.scalars(
+                update(Job)
+                .where(Job.id.in_(job_ids), Job.status.in_(ACTIVE))
+                .values(status=JobStatus.DONE, updated_at=now, finished_at=now, last_error=None)
+                .returning(Job.id)
+            )
+        )
+
+
+def fail(engine: Engine, errors: dict[int, str], max_attempts: int) -> None:
+    """Record a failed attempt; a job out of attempts goes dead with its last error kept."""
+    now = utcnow()
+    with engine.begin() as conn:
+        for job_id, message in errors.items():
+            conn.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.status.in_(ACTIVE))
+                .values(
+                    status=_failed_or_dead(max_attempts),
+                    last_error=message[:4000],
+                    updated_at=now,
+                    finished_at=_finished_if_dead(max_attempts, now),
+                )
+            )
+
+
+def _failed_or_dead(max_attempts: int) -> Any:
+    return case((Job.attempts >= max_attempts, JobStatus.DEAD), else_=JobStatus.FAILED)
+
+
+def _finished_if_dead(max_attempts: int, now: datetime) -> Any:
+    return case((Job.attempts >= max_attempts, now), else_=null())
+
+
+def release_window(
+    engine: Engine, batch_id: str, chunk_size: int, window_chunks: int, deadline_s: int
+) -> list[tuple[str, list[int]]]:
+    """Move pending jobs to queued so that at most `window_chunks` chunks are in flight.
+
+    Returns (stage, job ids) chunks to send. Called at submit time, after every finished chunk
+    and by the reconciler: each batch keeps a bounded window in the broker, so batches
+    interleave and a small upload is never starved by a large one.
+    """
+    now = utcnow()
+    with engine.begin() as conn:
+        in_flight = conn.scalar(
+            select(func.count())
+            .select_from(Job)
+            .where(
+                Job.batch_id == batch_id,
+                Job.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)),
+            )
+        )
+        room = window_chunks * chunk_size - int(in_flight or 0)
+        if room < chunk_size:
+            return []
+        candidates = (
+            select(Job.id)
+            .where(Job.batch_id == batch_id, Job.status == PENDING)
+            .order_by(Job.id)
+            .limit(room)
+        )
+        if engine.dialect.name == "postgresql":
+            candidates = candidates.with_for_update(skip_locked=True)
+        rows = conn.execute(
+            update(Job)
+            .where(Job.id.in_(candidates.scalar_subquery()), Job.status == PENDING)
+            .values(
+                status=JobStatus.QUEUED,
+                updated_at=now,
+                deadline_at=now + timedelta(seconds=deadline_s),
+            )
+            .returning(Job.id, Job.stage)
+        ).all()
+    by_stage: dict[str, list[int]] = {}
+    for job_id, stage in rows:
+        by_stage.setdefault(stage, []).append(job_id)
+    return [
+        (stage, chunk)
+        for stage, ids in sorted(by_stage.items())
+        for chunk in _chunks(sorted(ids), chunk_size)
+    ]
+
+
+@dataclass(frozen=True)
+class StaleGroup:
+    batch_id: str
+    stage: str
+    job_ids: list[int]
+
+
+def take_stale(
+    engine: Engine,
+    *,
+    retry_delay_s: int,
+    deadline_s: int,
+    include_queued: bool,
+    limit: int = 10_000,
+) -> list[StaleGroup]:
+    """Jobs to send again: failed ones after the retry delay, running (and, when the broker
+    queue is empty, queued) ones past their deadline. Their deadline moves on, so each is
+    re-sent once per deadline period, never in a loop."""
+    now = utcnow()
+    overdue = [and_(Job.status == JobStatus.RUNNING, Job.deadline_at < now)]
+    if include_queued:
+        overdue.append(and_(Job.status == JobStatus.QUEUED, Job.deadline_at < now))
+    overdue.append(
+        and_(
+            Job.status == JobStatus.FAILED,
+            Job.updated_at < now - timedelta(seconds=retry_delay_s),
+        )
+    )
+    with engine.begin() as conn:
+        ids = select(Job.id).where(or_(*overdue)).order_by(Job.id).limit(limit)
+        rows = conn.execute(
+            update(Job)
+            .where(Job.id.in_(ids.scalar_subquery()))
+            .values(
+                status=JobStatus.QUEUED,
+                updated_at=now,
+                deadline_at=now + timedelta(seconds=deadline_s),
+            )
+            .returning(Job.id, Job.batch_id, Job.stage)
+        ).all()
+    groups: dict[tuple[str, str], list[int]] = {}
+    for job_id, batch_id, stage in rows:
+        groups.setdefault((batch_id, stage), []).append(job_id)
+    return [StaleGroup(b, s, sorted(ids)) for (b, s), ids in sorted(groups.items())]
+
+
+def cancel(engine: Engine, batch_id: str) -> int:
+    """Cancel every unfinished job of a batch; workers skip cancelled jobs."""
+    with engine.begin() as conn:
+        result = conn.execute(
+            update(Job)
+            .where(Job.batch_id == batch_id, Job.status.in_(ACTIVE))
+            .values(status=JobStatus.CANCELLED, updated_at=utcnow())
+        )
+    return int(result.rowcount or 0)
+
+
+def requeue_dead(engine: Engine, batch_id: str) -> int:
+    """Give dead jobs of a batch a fresh set of attempts (`cohortcv retry`)."""
+    with engine.begin() as conn:
+        result = conn.execute(
+            update(Job)
+            .where(Job.batch_id == batch_id, Job.status == JobStatus.DEAD)
+            .values(status=PENDING, attempts=0, finished_at=None, updated_at=utcnow())
+        )
+    return int(result.rowcount or 0)

@@ -1,0 +1,142 @@
+"""Written resumes and their rendered files, stored idempotently: a second write of the same thing is a no-op."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from shared.db.models import ResumeOutput, ResumeRecord, utcnow
+
+
+def _insert(engine: Engine, table: Any) -> Any:
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+@dataclass(frozen=True)
+class NewResume:
+    institution_id: str
+    person_key: str
+    content_hash: str
+    variant: str
+    writer: str
+    document: dict[str, Any]
+
+
+def store_resumes(engine: Engine, resumes: Sequence[NewResume]) -> list[int]:
+    """Insert each resume unless its identity exists; return the ids in input order."""
+    if not resumes:
+        return []
+    now = utcnow()
+    values = [
+        {
+            "institution_id": r.institution_id,
+            "person_key": r.person_key,
+            "content_hash": r.content_hash,
+            "variant": r.variant,
+            "writer": r.writer,
+            "document": r.document,
+            "created_at": now,
+        }
+        for r in resumes
+    ]
+    table = ResumeRecord.__table__
+    with engine.begin() as conn:
+        conn.execute(_insert(engine, table).on_conflict_do_nothing(), values)
+        ids: list[int] = []
+        for r in resumes:
+            ids.append(
+                int(
+                    conn.scalar(
+                        select(ResumeRecord.id).where(
+                            ResumeRecord.institution_id == r.institution_id,
+                            ResumeRecord.person_key == r.person_key,
+                            ResumeRecord.content_hash == r.content_hash,
+                            ResumeRecord.variant == r.variant,
+                        )
+                    )
+                )
+            )
+    return ids
+
+
+def find_existing(
+    engine: Engine, institution_id: str, variant: str, keys: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    """Resumes already written for these (person_key, content_hash) pairs: an unchanged
+    re-upload reuses them instead of writing again."""
+    wanted = set(keys)
+    if not wanted:
+        return {}
+    person_keys = sorted({k for k, _ in wanted})
+    found: dict[tuple[str, str], int] = {}
+    with engine.connect() as conn:
+        for i in range(0, len(person_keys), 500):
+            rows = conn.execute(
+                select(ResumeRecord.person_key, ResumeRecord.content_hash, ResumeRecord.id).where(
+                    ResumeRecord.institution_id == institution_id,
+                    ResumeRecord.variant == variant,
+                    ResumeRecord.person_key.in_(person_keys[i : i + 500]),
+                )
+            ).all()
+            for person_key, content_hash, resume_id in rows:
+                if (person_key, content_hash) in wanted:
+                    found[(person_key, content_hash)] = int(resume_id)
+    return found
+
+
+def load_documents(engine: Engine, resume_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(ResumeRecord.id, ResumeRecord.document).where(ResumeRecord.id.in_(resume_ids))
+        ).all()
+    return {int(i): doc for i, doc in rows}
+
+
+def stored_formats(engine: Engine, resume_ids: Sequence[int]) -> dict[int, set[str]]:
+    formats: dict[int, set[str]] = {int(i): set() for i in resume_ids}
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(ResumeOutput.resume_id, ResumeOutput.format).where(
+                ResumeOutput.resume_id.in_(resume_ids)
+            )
+        ).all()
+    for resume_id, fmt in rows:
+        formats[int(resume_id)].add(fmt)
+    return formats
+
+
+def store_outputs(engine: Engine, outputs: Sequence[tuple[int, str, bytes]]) -> None:
+    """Insert (resume_id, format, content) rows; ones already stored are left as they are."""
+    if not outputs:
+        return
+    now = utcnow()
+    values = [
+        {"resume_id": rid, "format": fmt, "content": content, "created_at": now}
+        for rid, fmt, content in outputs
+    ]
+    with engine.begin() as conn:
+        conn.execute(_insert(engine, ResumeOutput.__table__).on_conflict_do_nothing(), values)
+
+
+def iter_outputs(
+    engine: Engine, resume_ids: Sequence[int], formats: Sequence[str]
+) -> Iterator[tuple[int, str, bytes]]:
+    """Stream rendered files for export, a few hundred resumes at a time."""
+    ids = list(resume_ids)
+    with engine.connect() as conn:
+        for i in range(0, len(ids), 200):
+            rows = conn.execute(
+                select(ResumeOutput.resume_id, ResumeOutput.format, ResumeOutput.content)
+                .where(
+                    ResumeOutput.resume_id.in_(ids[i : i + 200]),
+                    ResumeOutput.format.in_(formats),
+                )
+                .order_by(ResumeOutput.resume_id)
+            )
+            for resume_id, fmt, content in rows:
+                yield int(resume_id), fmt, bytes(content)

@@ -1,0 +1,26 @@
+"""The Celery app of the workers (composition root): `celery -A workers.app worker`."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery.signals import worker_init
+
+from shared.celery_config import make_celery, queue_depth
+from shared.settings import get_settings
+from workers import tasks
+
+settings = get_settings()
+app = make_celery(settings)
+tasks.register(app, settings)
+
+
+@worker_init.connect
+def _serve_metrics(**_: Any) -> None:
+    # The parent only serves metrics; models load lazily in the children (workers.holder).
+    if settings.metrics_port:
+        from workers import metrics
+
+        metrics.serve(settings.metrics_port, lambda q: queue_depth(app, q))
+        logging.getLogger(__name__).info("metrics on 127.0.0.1:%d", settings.metrics_port)

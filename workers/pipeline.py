@@ -1,0 +1,168 @@
+"""The pipeline: a chunk of job ids → profiles → writer → renderers → stored results and job status.
+
+Pure of Celery: the tasks call these functions with collaborators built once per process, and
+the benchmark calls them directly.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, select
+
+from shared.db import jobs, resumes
+from shared.db.models import Batch, JobStage
+from shared.profile import Profile, Resume
+from workers.render import Renderer
+from workers.writers.base import Writer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PipelineContext:
+    """What a worker process holds for its whole life."""
+
+    engine: Engine
+    writers: Callable[[str], Writer]
+    renderers: Mapping[str, Renderer]
+    max_attempts: int = 3
+    deadline_s: int = 600
+    _batch_options: dict[str, dict[str, object]] = field(default_factory=dict)
+
+    def options(self, batch_id: str) -> dict[str, object]:
+        if batch_id not in self._batch_options:
+            with self.engine.connect() as conn:
+                opts = conn.scalar(select(Batch.options).where(Batch.id == batch_id))
+            self._batch_options[batch_id] = dict(opts or {})
+        return self._batch_options[batch_id]
+
+
+@dataclass
+class StageResult:
+    """What one stage did with a chunk, for the task to report and the metrics to count."""
+
+    advanced: list[int] = field(default_factory=list)
+    failed: dict[int, str] = field(default_factory=dict)
+    dead: list[int] = field(default_factory=list)
+    skipped: int = 0
+    seconds: float = 0.0
+
+
+def variant(options: Mapping[str, object], language: str) -> str:
+    return f"{language}:{options.get('writer', 'template')}"
+
+
+def write_stage(ctx: PipelineContext, job_ids: Sequence[int]) -> StageResult:
+    """Write the unfinished jobs of a chunk and move them to the render stage."""
+    started = time.perf_counter()
+    claim = jobs.claim(ctx.engine, job_ids, JobStage.WRITE, ctx.max_attempts, ctx.deadline_s)
+    result = StageResult(dead=claim.dead, skipped=len(job_ids) - len(claim.jobs) - len(claim.dead))
+    by_writer: dict[str, list[jobs.ClaimedJob]] = {}
+    for job in claim.jobs:
+        name = str(ctx.options(job.batch_id).get("writer", "template"))
+        by_writer.setdefault(name, []).append(job)
+    written: dict[int, int] = {}
+    for name, group in by_writer.items():
+        writer = ctx.writers(name)
+        done = _write_group(writer, group, result.failed)
+        records = [
+            resumes.NewResume(
+                institution_id=job.institution_id,
+                person_key=job.person_key,
+                content_hash=job.content_hash,
+                variant=variant(ctx.options(job.batch_id), job.language),
+                writer=writer.name,
+                document=resume.to_json_resume(),
+            )
+            for job, resume in done
+        ]
+        ids = resumes.store_resumes(ctx.engine, records)
+        written |= {job.id: rid for (job, _), rid in zip(done, ids, strict=True)}
+    result.advanced = jobs.advance_to_render(ctx.engine, written, ctx.deadline_s)
+    if result.failed:
+        jobs.fail(ctx.engine, result.failed, ctx.max_attempts)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _write_group(
+    writer: Writer, group: list[jobs.ClaimedJob], failed: dict[int, str]
+) -> list[tuple[jobs.ClaimedJob, Resume]]:
+    """Write a group as one batch; if the batch fails, find the bad job one by one."""
+    profiles = []
+    ok: list[jobs.ClaimedJob] = []
+    for job in group:
+        try:
+            profiles.append(Profile.model_validate(job.profile))
+            ok.append(job)
+        except Exception as exc:  # a stored profile that no longer validates
+            failed[job.id] = f"invalid profile: {exc}"
+    try:
+        return list(zip(ok, writer.write(profiles), strict=True))
+    except Exception:
+        log.exception("batch write failed; retrying one at a time")
+    out: list[tuple[jobs.ClaimedJob, Resume]] = []
+    for job, profile in zip(ok, profiles, strict=True):
+        try:
+            out.append((job, writer.write([profile])[0]))
+        except Exception as exc:
+            failed[job.id] = f"{type(exc).__name__}: {exc}"
+    return out
+
+
+def render_stage(ctx: PipelineContext, job_ids: Sequence[int]) -> StageResult:
+    """Render the written jobs of a chunk into every requested format and mark them done."""
+    started = time.perf_counter()
+    claim = jobs.claim(ctx.engine, job_ids, JobStage.RENDER, ctx.max_attempts, ctx.deadline_s)
+    result = StageResult(dead=claim.dead, skipped=len(job_ids) - len(claim.jobs) - len(claim.dead))
+    resume_ids = [j.resume_id for j in claim.jobs if j.resume_id is not None]
+    documents = resumes.load_documents(ctx.engine, resume_ids)
+    have = resumes.stored_formats(ctx.engine, resume_ids)
+    finished: list[int] = []
+    stored: list[tuple[int, str, bytes]] = []
+    for job in claim.jobs:
+        if job.resume_id is None or job.resume_id not in documents:
+            result.failed[job.id] = "no written resume to render"
+            continue
+        wanted = [str(f) for f in ctx.options(job.batch_id).get("formats", list(ctx.renderers))]
+        missing = [f for f in wanted if f not in have.get(job.resume_id, set())]
+        try:
+            outputs = _render(ctx.renderers, documents[job.resume_id], missing)
+        except Exception as exc:
+            result.failed[job.id] = f"{type(exc).__name__}: {exc}"
+            continue
+        stored += [(job.resume_id, f, b) for f, b in outputs]
+        finished.append(job.id)
+    # Outputs first, then status: a crash between the two leaves jobs that re-render as no-ops.
+    resumes.store_outputs(ctx.engine, stored)
+    result.advanced = jobs.finish(ctx.engine, finished)
+    if result.failed:
+        jobs.fail(ctx.engine, result.failed, ctx.max_attempts)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _render(
+    renderers: Mapping[str, Renderer], document: dict[str, object], formats: Sequence[str]
+) -> list[tuple[str, bytes]]:
+    if not formats:
+        return []
+    resume = Resume.model_validate(document)
+    return [(f, renderers[f].render(resume)) for f in formats]
+
+
+def process_chunk(ctx: PipelineContext, job_ids: Sequence[int]) -> StageResult:
+    """Both stages in one process: what embedded workers and the benchmark's baseline run."""
+    written = write_stage(ctx, job_ids)
+    rendered = render_stage(ctx, written.advanced)
+    return StageResult(
+        advanced=rendered.advanced,
+        failed=written.failed | rendered.failed,
+        dead=written.dead + rendered.dead,
+        skipped=written.skipped,
+        seconds=written.seconds + rendered.seconds,
+    )

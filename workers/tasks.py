@@ -1,0 +1,90 @@
+"""The Celery tasks: thin adapters from a message of job ids to the pipeline, metrics and next sends."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import Celery
+from celery.exceptions import SoftTimeLimitExceeded
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from shared.celery_config import queue_depth, send_chunk
+from shared.db import batches, jobs
+from shared.reconcile import reconcile, top_up
+from shared.settings import Settings
+from shared.tasks import RECONCILE, RENDER_CHUNK, WRITE_CHUNK, ChunkPayload
+from workers import holder, metrics
+from workers.pipeline import StageResult, render_stage, write_stage
+
+log = logging.getLogger(__name__)
+
+# A database that restarts or drops connections: retry the whole chunk; it is idempotent.
+RETRY_ON = (OperationalError, DBAPIError, ConnectionError)
+
+
+def _count(stage: str, result: StageResult) -> None:
+    metrics.RESUMES.labels(stage, "ok").inc(len(result.advanced))
+    metrics.RESUMES.labels(stage, "failed").inc(len(result.failed))
+    metrics.RESUMES.labels(stage, "dead").inc(len(result.dead))
+    metrics.CHUNK_SECONDS.labels(stage).observe(result.seconds)
+
+
+def register(app: Celery, settings: Settings) -> None:
+    """Define our tasks on `app`; names come from shared.tasks so the producer can send them."""
+
+    def send(task: str, batch_id: str, ids: list[int]) -> None:
+        send_chunk(app, task, batch_id, ids)
+
+    def on_soft_limit(job_ids: list[int], stage: str) -> None:
+        ctx = holder.context(settings)
+        jobs.fail(ctx.engine, {i: f"{stage} exceeded the soft time limit" for i in job_ids},
+                  settings.worker.max_attempts)
+
+    @app.task(
+        name=WRITE_CHUNK,
+        autoretry_for=RETRY_ON,
+        retry_backoff=2,
+        retry_backoff_max=60,
+        max_retries=8,
+    )
+    def write_chunk(batch_id: str, job_ids: list[int]) -> dict[str, Any]:
+        payload = ChunkPayload(batch_id=batch_id, job_ids=job_ids)
+        ctx = holder.context(settings)
+        try:
+            result = write_stage(ctx, payload.job_ids)
+        except SoftTimeLimitExceeded:
+            on_soft_limit(payload.job_ids, "writing")
+            return {"soft_time_limit": True}
+        _count("write", result)
+        if result.advanced:
+            send(RENDER_CHUNK, batch_id, result.advanced)
+        return {"written": len(result.advanced), "failed": len(result.failed)}
+
+    @app.task(
+        name=RENDER_CHUNK,
+        autoretry_for=RETRY_ON,
+        retry_backoff=2,
+        retry_backoff_max=60,
+        max_retries=8,
+    )
+    def render_chunk(batch_id: str, job_ids: list[int]) -> dict[str, Any]:
+        payload = ChunkPayload(batch_id=batch_id, job_ids=job_ids)
+        ctx = holder.context(settings)
+        try:
+            result = render_stage(ctx, payload.job_ids)
+        except SoftTimeLimitExceeded:
+            on_soft_limit(payload.job_ids, "rendering")
+            return {"soft_time_limit": True}
+        _count("render", result)
+        # This chunk left the window: let the batch send its next one.
+        top_up(ctx.engine, send, batch_id, settings.policy())
+        batches.refresh_status(ctx.engine, batch_id)
+        return {"done": len(result.advanced), "failed": len(result.failed)}
+
+    @app.task(name=RECONCILE, autoretry_for=RETRY_ON, max_retries=2)
+    def reconcile_task() -> dict[str, int]:
+        ctx = holder.context(settings)
+        return reconcile(
+            ctx.engine, send, settings.policy(), lambda q: queue_depth(app, q)
+        )
