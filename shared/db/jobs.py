@@ -191,11 +191,12 @@ def release_window(
             .order_by(Job.id)
             .limit(room)
         )
-        if engine.dialect.name == "postgresql":
-            candidates = candidates.with_for_update(skip_locked=True)
+        # Two statements, not UPDATE … IN (SELECT … LIMIT): PostgreSQL may rescan such a
+        # subquery and update more rows than the limit.
+        picked = list(conn.scalars(candidates.with_for_update(skip_locked=True)))
         rows = conn.execute(
             update(Job)
-            .where(Job.id.in_(candidates.scalar_subquery()), Job.status == PENDING)
+            .where(Job.id.in_(picked), Job.status == PENDING)
             .values(
                 status=JobStatus.QUEUED,
                 updated_at=now,
@@ -242,10 +243,11 @@ def take_stale(
         )
     )
     with engine.begin() as conn:
-        ids = select(Job.id).where(or_(*overdue)).order_by(Job.id).limit(limit)
+        query = select(Job.id).where(or_(*overdue)).order_by(Job.id).limit(limit)
+        picked = list(conn.scalars(query.with_for_update(skip_locked=True)))
         rows = conn.execute(
             update(Job)
-            .where(Job.id.in_(ids.scalar_subquery()))
+            .where(Job.id.in_(picked), or_(*overdue))
             .values(
                 status=JobStatus.QUEUED,
                 updated_at=now,
