@@ -1,0 +1,209 @@
+"""Real processes for end-to-end tests: `cohortcv` commands, Celery workers, a Redis we can restart."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from shared.db.engine import make_engine
+
+from shared.db.models import Job, ResumeOutput, ResumeRecord
+
+COHORTCV = [sys.executable, "-m", "producer.cli.main"]
+
+
+def _write_cohort(path: Path, n: int, *, zh_every: int = 4) -> Path:
+    """A synthetic cohort of n people (every `zh_every`-th row in Chinese)."""
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["Student ID", "Full Name", "E-mail", "University", "Degree", "Major",
+                    "Graduation Year", "Work Experience", "Skills", "Language"])  # fmt: skip
+        for i in range(n):
+            if zh_every and i % zh_every == 0:
+                w.writerow([f"S{i:05d}", f"张{i}伟", f"zh{i}@example.edu", "示例大学", "学士",
+                            "计算机科学", "2024", "腾讯 产品实习生（2023年6月-2023年9月）：负责用户调研",
+                            "Python、SQL", "zh"])  # fmt: skip
+            else:
+                w.writerow([f"S{i:05d}", f"Alex Example {i}", f"a{i}@example.edu",
+                            "Example University", "BSc", "Computer Science", "2024",
+                            "Data Analyst at Acme Corp (2022-2023): built weekly dashboards",
+                            "Python, SQL", "en"])  # fmt: skip
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Services:
+    """Environment for child processes pointing at the test's PostgreSQL and Redis."""
+
+    def __init__(self, db_url: str, broker_url: str, data_dir: Path) -> None:
+        self.db_url = db_url
+        self.broker_url = broker_url
+        self.data_dir = data_dir
+        self.procs: list[subprocess.Popen[bytes]] = []
+        self.engine = make_engine(db_url)
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("COHORTCV_")}
+        env |= {
+            "COHORTCV_DATABASE_URL": self.db_url,
+            "COHORTCV_BROKER_URL": self.broker_url,
+            "COHORTCV_DATA_DIR": str(self.data_dir),
+            "COHORTCV_CHUNK_SIZE": "8",
+            "COHORTCV_WINDOW_CHUNKS": "4",
+            "COHORTCV_WORKER__JOB_DEADLINE_S": "20",
+            "COHORTCV_WORKER__RECONCILE_INTERVAL_S": "2",
+            "COHORTCV_WORKER__RETRY_DELAY_S": "1",
+            "COHORTCV_WORKER__SOFT_TIME_LIMIT_S": "60",
+            "COHORTCV_WORKER__HARD_TIME_LIMIT_S": "90",
+            "COHORTCV_WORKER__VISIBILITY_TIMEOUT_S": "120",
+        }
+        return env | extra
+
+    def cli(self, *args: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [*COHORTCV, *args], env=self.env(), capture_output=True, text=True, timeout=timeout
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(f"cohortcv {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        return result
+
+    def start_worker(self, *args: str, log: Path | None = None) -> subprocess.Popen[bytes]:
+        out = (log or self.data_dir / f"worker-{len(self.procs)}.log").open("ab")
+        proc = subprocess.Popen(
+            [*COHORTCV, "worker", "-l", "INFO", *args], env=self.env(), stdout=out, stderr=out,
+            start_new_session=True,
+        )  # fmt: skip
+        self.procs.append(proc)
+        return proc
+
+    def counts(self, batch_id: str) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return dict(
+                conn.execute(
+                    select(Job.status, func.count()).where(Job.batch_id == batch_id).group_by(Job.status)
+                ).all()
+            )
+
+    def wait_done(self, batch_id: str, total: int, timeout: float = 240) -> dict[str, int]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            counts = self.counts(batch_id)
+            if counts.get("done", 0) + counts.get("dead", 0) >= total:
+                return counts
+            time.sleep(0.5)
+        raise AssertionError(f"batch {batch_id} not finished in {timeout}s: {self.counts(batch_id)}")
+
+    def wait_for(self, predicate: Callable[[dict[str, int]], bool], batch_id: str, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate(self.counts(batch_id)):
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"condition not reached: {self.counts(batch_id)}")
+
+    def assert_exactly_once(self, batch_id: str, accepted: int, formats: int) -> None:
+        """Every accepted row done once: one resume per job, one file per format, no duplicates."""
+        with self.engine.connect() as conn:
+            statuses = self.counts(batch_id)
+            assert statuses == {"done": accepted}, statuses
+            resume_ids = list(conn.scalars(select(Job.resume_id).where(Job.batch_id == batch_id)))
+            assert len(resume_ids) == len(set(resume_ids)) == accepted
+            n_resumes = conn.scalar(
+                select(func.count()).select_from(ResumeRecord).where(ResumeRecord.id.in_(resume_ids))
+            )
+            assert n_resumes == accepted
+            n_files = conn.scalar(
+                select(func.count()).select_from(ResumeOutput).where(ResumeOutput.resume_id.in_(resume_ids))
+            )
+            assert n_files == accepted * formats
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                try:
+                    os.killpg(proc.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    continue
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        self.engine.dispose()
+
+
+class RedisServer:
+    """A redis-server of the test's own, persistence off, so the test may restart it."""
+
+    def __init__(self, port: int, workdir: Path) -> None:
+        self.port = port
+        self.workdir = workdir
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.workdir)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+@pytest.fixture
+def services(pg_url: str, redis_url: str, tmp_path: Path) -> Iterator[Services]:
+    s = Services(pg_url, redis_url, tmp_path / "data")
+    s.data_dir.mkdir()
+    s.cli("db", "upgrade")
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def restartable_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    if shutil.which("redis-server") is None:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail("redis-server is not installed (CI=true)")
+        pytest.skip("redis-server is not installed")
+    server = RedisServer(free_port(), tmp_path / "redis")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def write_cohort() -> Callable[..., Path]:
+    return _write_cohort

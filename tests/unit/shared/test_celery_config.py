@@ -1,0 +1,41 @@
+"""The Celery options that make delivery at-least-once and results exactly-once (DESIGN §5)."""
+
+from __future__ import annotations
+
+from shared.celery_config import celery_config
+from shared.settings import Settings
+from shared.tasks import GENERATE_QUEUE, RENDER_CHUNK, RENDER_QUEUE, WRITE_CHUNK
+
+
+def test_production_options_follow_the_gpu_worker_recipe() -> None:
+    settings = Settings(broker_url="redis://127.0.0.1:6379/0")
+    conf = celery_config(settings)
+    assert conf["task_acks_late"] is True
+    assert conf["task_reject_on_worker_lost"] is True
+    assert conf["worker_prefetch_multiplier"] == 1
+    assert conf["task_ignore_result"] is True
+    assert conf["worker_cancel_long_running_tasks_on_connection_loss"] is True
+    assert conf["worker_send_task_events"] is True
+    hard = conf["task_time_limit"]
+    assert conf["task_soft_time_limit"] < hard
+    # The visibility timeout in all three places, above the hard limit.
+    for value in (
+        conf["visibility_timeout"],
+        conf["broker_transport_options"]["visibility_timeout"],
+        conf["result_backend_transport_options"]["visibility_timeout"],
+    ):
+        assert value > hard
+
+
+def test_generation_and_rendering_are_separate_queues() -> None:
+    routes = celery_config(Settings(broker_url="redis://x"))["task_routes"]
+    assert routes[WRITE_CHUNK]["queue"] == GENERATE_QUEUE
+    assert routes[RENDER_CHUNK]["queue"] == RENDER_QUEUE
+
+
+def test_embedded_broker_lives_in_the_data_dir(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings = Settings(data_dir=tmp_path)
+    conf = celery_config(settings)
+    assert conf["broker_url"] == "filesystem://"
+    assert conf["broker_transport_options"]["data_folder_in"].startswith(str(tmp_path))
+    assert settings.resolved_database_url() == f"sqlite:///{tmp_path / 'cohortcv.db'}"
