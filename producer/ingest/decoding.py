@@ -1,0 +1,155 @@
+"""Which text encoding a byte file is in, and a streaming text reader over it (DESIGN §3.1)."""
+
+from __future__ import annotations
+
+import codecs
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from shared.errors import WholeFileError
+
+# Detection looks at a prefix only, so that a 500 MB upload is not read twice.
+SAMPLE_BYTES = 64 * 1024
+
+ACCEPTED = (
+    "accepted: CSV (UTF-8 with or without BOM, UTF-16 with BOM, GB18030/GBK or Windows-1252), "
+    "XLSX, or JSONL"
+)
+
+# Leading bytes of files people upload by mistake, and what to tell them.
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        "a legacy Office file (.xls/.doc); save it as .xlsx or CSV",
+    ),
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x1f\x8b", "a gzip archive; unpack it first"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive; unpack it first"),
+    (b"Rar!", "a RAR archive; unpack it first"),
+    (b"\x7fELF", "an executable program"),
+    (b"MZ\x90\x00", "a Windows executable"),
+    (b"SQLite format 3\x00", "an SQLite database"),
+    (b"\x00\x00\xfe\xff", "UTF-32 text"),
+    (b"\xff\xfe\x00\x00", "UTF-32 text"),
+)
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    """What the first bytes of a file say it is: an XLSX workbook or text in `encoding`."""
+
+    kind: str  # "xlsx" or "text"
+    encoding: str | None = None
+
+
+def sniff(path: Path) -> Sniffed:
+    """Classify the file by content (never by extension); raise WholeFileError for anything else."""
+    with open(path, "rb") as stream:
+        sample = stream.read(SAMPLE_BYTES)
+        complete = len(sample) < SAMPLE_BYTES or stream.read(1) == b""
+    if sample.startswith(b"PK\x03\x04"):
+        return Sniffed("xlsx") if _is_xlsx(path) else _reject(path, _zip_kind(path))
+    for magic, what in _MAGIC:
+        if sample.startswith(magic):
+            _reject(path, what)
+    return Sniffed("text", detect_encoding(sample, complete=complete, path=str(path)))
+
+
+def detect_encoding(sample: bytes, *, complete: bool, path: str = "<input>") -> str:
+    """The Python codec name for `sample`, the file's first bytes (`complete`: the whole file).
+
+    Order matters: a BOM wins; then strict UTF-8; then GB18030 but only when the non-ASCII text
+    reads as common Chinese (cp1252 accents happen to be valid GB18030 byte pairs too); then
+    cp1252, which almost any byte string decodes as.
+    """
+    for bom, codec in _BOMS:
+        if sample.startswith(bom):
+            return codec
+    if b"\x00" in sample:
+        raise WholeFileError(
+            path,
+            "contains NUL bytes, so it is binary (or UTF-16 without a byte-order mark), "
+            f"not a text table; {ACCEPTED}",
+        )
+    if _decodes(sample, "utf-8", complete):
+        return "utf-8"
+    gb_text = _decode(sample, "gb18030", complete)
+    if gb_text is not None and _reads_as_chinese(gb_text):
+        return "gb18030"
+    if _decodes(sample, "cp1252", complete):
+        return "cp1252"
+    raise WholeFileError(
+        path,
+        "is not text in any accepted encoding (its bytes are invalid in UTF-8, GB18030 and "
+        f"cp1252); {ACCEPTED}",
+    )
+
+
+def open_text(path: Path, encoding: str) -> io.TextIOWrapper:
+    """A text stream over the file that keeps line endings as they are (csv needs newline='')."""
+    return io.TextIOWrapper(open(path, "rb"), encoding=encoding, newline="")
+
+
+def _decode(sample: bytes, codec: str, complete: bool) -> str | None:
+    # An incremental decoder holds back a multibyte character cut at the end of the sample
+    # instead of calling it invalid.
+    try:
+        return codecs.getincrementaldecoder(codec)().decode(sample, final=complete)
+    except UnicodeDecodeError:
+        return None
+
+
+def _decodes(sample: bytes, codec: str, complete: bool) -> bool:
+    return _decode(sample, codec, complete) is not None
+
+
+def _reads_as_chinese(text: str) -> bool:
+    """True when the non-ASCII characters are mostly in GB2312, the everyday Chinese repertoire."""
+    unusual = common = 0
+    for char in set(text):
+        if char.isascii():
+            continue
+        try:
+            char.encode("gb2312")
+            common += 1
+        except UnicodeEncodeError:
+            unusual += 1
+    return common > 0 and unusual <= common // 10
+
+
+def _is_xlsx(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return "xl/workbook.xml" in archive.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+def _zip_kind(path: Path) -> str:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            if "mimetype" in names and b"opendocument.spreadsheet" in archive.read("mimetype"):
+                return "an OpenDocument spreadsheet (.ods); save it as .xlsx or CSV"
+            if "word/document.xml" in names:
+                return "a Word document"
+            if "ppt/presentation.xml" in names:
+                return "a PowerPoint presentation"
+    except zipfile.BadZipFile:
+        return "a damaged ZIP archive"
+    return "a ZIP archive that is not an XLSX workbook"
+
+
+def _reject(path: Path, what: str) -> Sniffed:
+    raise WholeFileError(str(path), f"is {what}, not a table; {ACCEPTED}")
