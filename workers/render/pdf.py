@@ -64,7 +64,8 @@ class PdfRenderer:
             )
         return self._compiler
 
-    def _document(self, resume: Resume) -> dict[str, Any]:
+    def document(self, resume: Resume) -> dict[str, Any]:
+        """The JSON object the Typst template receives as `sys.inputs.data`."""
         view: dict[str, Any] = dict(build_view(resume))
         lang = resume.meta.language
         view["paper"] = self._paper
@@ -73,7 +74,7 @@ class PdfRenderer:
         return view
 
     def render(self, resume: Resume) -> bytes:
-        data = json.dumps(self._document(resume), ensure_ascii=False)
+        data = json.dumps(self.document(resume), ensure_ascii=False)
         with self._lock:
             compiler = self._get_compiler()
             if resume.meta.language == "zh" and not self._has_cjk:
