@@ -148,7 +148,7 @@ def run(
 def _print_errors(path: Path, limit: int = 20) -> None:
     import csv
 
-    with path.open(newline="", encoding="utf-8") as fh:
+    with path.open(newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     table = Table("line", "column", "reason", title=f"rejected rows ({len(rows)})")
     for row in rows[:limit]:

@@ -53,7 +53,7 @@ def test_submit_work_status_export(services, write_cohort, tmp_path: Path) -> No
         assert sorted(p.name for p in folder.iterdir()) == [
             "resume.html", "resume.json", "resume.md", "resume.pdf",
         ]  # fmt: skip
-    with (out / "report.csv").open(encoding="utf-8") as fh:
+    with (out / "report.csv").open(encoding="utf-8-sig") as fh:
         report = list(csv.DictReader(fh))
     assert len(report) == 42
     assert sum(r["outcome"] == "accepted" and r["status"] == "done" for r in report) == 40

@@ -1,0 +1,205 @@
+"""End-to-end benchmark: what the queue costs.
+
+    .venv/bin/python bench/e2e.py [--rows 2000] [--procs 2] [--submit-rows 100000]
+
+The same cohort with the template writer and all four formats, three ways:
+  (a) the pipeline function called directly, one process per core (no broker);
+  (b) `cohortcv run` (embedded: SQLite, filesystem broker, local workers), wall time of the command;
+  (c) Redis + PostgreSQL + `cohortcv worker` processes (started and warm before the clock starts).
+Prints resumes/s for each and the ratios; also submit (ingest + enqueue) rows/s for 100,000 rows.
+The last line is one JSON object with every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from cohort import write_cohort  # noqa: E402
+from ingest import drop_pg, fresh_pg  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+
+from producer.dispatch import store_batch  # noqa: E402
+from producer.ingest.pipeline import open_ingestion  # noqa: E402
+from shared.db.engine import make_engine  # noqa: E402
+from shared.db.migrate import upgrade  # noqa: E402
+from shared.db.models import Job  # noqa: E402
+
+REDIS = os.environ.get("COHORTCV_BENCH_REDIS", "redis://127.0.0.1:6379/13")
+FORMATS = ["pdf", "html", "md", "json"]
+
+
+def _direct_worker(db_url: str, chunks: list[list[int]], out: mp.Queue) -> None:  # type: ignore[type-arg]
+    from workers.pipeline import PipelineContext, process_chunk
+    from workers.render import build_renderers
+    from workers.writers.template import TemplateWriter
+
+    writer = TemplateWriter()
+    ctx = PipelineContext(
+        engine=make_engine(db_url), writers=lambda _: writer, renderers=build_renderers(FORMATS)
+    )
+    done = 0
+    for chunk in chunks:
+        done += len(process_chunk(ctx, chunk).advanced)
+    out.put(done)
+
+
+def direct(path: Path, db_url: str, procs: int, chunk: int) -> float:
+    """(a) One process per core calls the pipeline function on its share of the chunks."""
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    stored = store_batch(engine, open_ingestion(path), institution_id="direct", options={"formats": FORMATS})
+    with engine.connect() as conn:
+        ids = list(conn.scalars(select(Job.id).where(Job.batch_id == stored.id).order_by(Job.id)))
+    chunks = [ids[i : i + chunk] for i in range(0, len(ids), chunk)]
+    queue: mp.Queue = mp.get_context("fork").Queue()  # type: ignore[type-arg]
+    started = time.perf_counter()
+    workers = [
+        mp.get_context("fork").Process(target=_direct_worker, args=(db_url, chunks[i::procs], queue))
+        for i in range(procs)
+    ]
+    for w in workers:
+        w.start()
+    done = sum(queue.get() for _ in workers)
+    for w in workers:
+        w.join()
+    seconds = time.perf_counter() - started
+    assert done == stored.accepted, (done, stored.accepted)
+    return done / seconds
+
+
+def embedded(path: Path, work: Path, procs: int) -> tuple[float, int]:
+    """(b) The `cohortcv run` command, wall time."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COHORTCV_")}
+    env["COHORTCV_DATA_DIR"] = str(work / "embedded-data")
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "producer.cli.main", "run", str(path), "--out", str(work / "out"),
+         "--workers", str(procs)],
+        env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    seconds = time.perf_counter() - started
+    accepted = sum(1 for p in (work / "out").iterdir() if p.is_dir())
+    return accepted / seconds, accepted
+
+
+def distributed(path: Path, db_url: str, procs: int, chunk: int, work: Path) -> tuple[float, float]:
+    """(c) Redis + PostgreSQL + worker processes; the clock runs from submit to the last job."""
+    import redis
+
+    redis.Redis.from_url(REDIS).flushdb()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COHORTCV_")}
+    env |= {
+        "COHORTCV_DATABASE_URL": db_url, "COHORTCV_BROKER_URL": REDIS,
+        "COHORTCV_DATA_DIR": str(work / "dist-data"), "COHORTCV_CHUNK_SIZE": str(chunk),
+    }  # fmt: skip
+    cli = [sys.executable, "-m", "producer.cli.main"]
+    subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True)
+    log = (work / "worker.log").open("wb")
+    worker = subprocess.Popen(
+        [*cli, "worker", "-c", str(procs), "-l", "INFO"], env=env, stdout=log, stderr=log,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while b"ready." not in (work / "worker.log").read_bytes():
+            if time.monotonic() > deadline:
+                raise RuntimeError("worker did not start")
+            time.sleep(0.2)
+        started = time.perf_counter()
+        out = subprocess.run(
+            [*cli, "submit", str(path), "--institution", f"dist-{uuid.uuid4().hex[:6]}"],
+            env=env, check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        submitted = time.perf_counter()
+        batch_id = out.stdout.strip().splitlines()[-1]
+        engine = make_engine(db_url)
+        total = None
+        while True:
+            with engine.connect() as conn:
+                rows = dict(
+                    conn.execute(
+                        select(Job.status, func.count()).where(Job.batch_id == batch_id).group_by(Job.status)
+                    ).all()
+                )
+            total = sum(rows.values())
+            if rows.get("done", 0) + rows.get("dead", 0) == total and total:
+                break
+            time.sleep(0.1)
+        seconds = time.perf_counter() - started
+        engine.dispose()
+        return rows.get("done", 0) / seconds, submitted - started
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=60)
+        redis.Redis.from_url(REDIS).flushdb()
+
+
+def submit_rate(path: Path, db_url: str, work: Path) -> float:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COHORTCV_")}
+    env |= {"COHORTCV_DATABASE_URL": db_url, "COHORTCV_BROKER_URL": REDIS, "COHORTCV_DATA_DIR": str(work / "submit-data")}
+    cli = [sys.executable, "-m", "producer.cli.main"]
+    subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True)
+    started = time.perf_counter()
+    subprocess.run([*cli, "submit", str(path)], env=env, check=True, capture_output=True)
+    seconds = time.perf_counter() - started
+    import redis
+
+    redis.Redis.from_url(REDIS).flushdb()
+    n = sum(1 for _ in path.open(encoding="utf-8")) - 1
+    return n / seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=2000)
+    parser.add_argument("--procs", type=int, default=2)
+    parser.add_argument("--chunk", type=int, default=32)
+    parser.add_argument("--submit-rows", type=int, default=100_000)
+    args = parser.parse_args()
+    figures: dict[str, float] = {"rows": args.rows, "procs": args.procs}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        path = write_cohort(work / "cohort.csv", args.rows)
+        url, name = fresh_pg()
+        try:
+            figures["a_direct_resumes_per_s"] = direct(path, url, args.procs, args.chunk)
+        finally:
+            drop_pg(name)
+        figures["b_embedded_run_resumes_per_s"], _ = embedded(path, work, args.procs)
+        url, name = fresh_pg()
+        try:
+            rate, submit_s = distributed(path, url, args.procs, args.chunk, work)
+            figures["c_distributed_resumes_per_s"] = rate
+            figures["c_submit_seconds"] = submit_s
+        finally:
+            drop_pg(name)
+        if args.submit_rows:
+            big = write_cohort(work / "big.csv", args.submit_rows)
+            url, name = fresh_pg()
+            try:
+                figures["submit_rows"] = args.submit_rows
+                figures["submit_rows_per_s"] = submit_rate(big, url, work)
+            finally:
+                drop_pg(name)
+    a = figures["a_direct_resumes_per_s"]
+    figures["ratio_c_over_a"] = figures["c_distributed_resumes_per_s"] / a
+    figures["ratio_b_over_a"] = figures["b_embedded_run_resumes_per_s"] / a
+    print(f"{'figure':40} {'value':>12}")
+    for key, value in figures.items():
+        print(f"{key:40} {value:>12,.2f}")
+    print(json.dumps({k: round(v, 3) for k, v in figures.items()}))
+
+
+if __name__ == "__main__":
+    main()
