@@ -28,7 +28,7 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 console = Console(stderr=True)
-out = Console()
+out = Console(soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = ("pdf", "html", "md", "json")
 
