@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,8 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x00\x00\xfe\xff", "UTF-32 text"),
     (b"\xff\xfe\x00\x00", "UTF-32 text"),
 )
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -115,17 +118,25 @@ def _decodes(sample: bytes, codec: str, complete: bool) -> bool:
 
 
 def _reads_as_chinese(text: str) -> bool:
-    """True when the non-ASCII characters are mostly in GB2312, the everyday Chinese repertoire."""
-    unusual = common = 0
-    for char in set(text):
-        if char.isascii():
-            continue
-        try:
-            char.encode("gb2312")
-            common += 1
-        except UnicodeEncodeError:
-            unusual += 1
-    return common > 0 and unusual <= common // 10
+    """True when most non-ASCII characters are in GB2312, the everyday Chinese repertoire.
+
+    Latin-1 accents read as GB18030 land in the rare GBK extension areas almost always, while
+    real Chinese text is mostly GB2312 even with a few rare name characters or accented names.
+    """
+    common = total = 0
+    cache: dict[str, bool] = {}
+    for char in _NON_ASCII.findall(text):
+        known = cache.get(char)
+        if known is None:
+            try:
+                char.encode("gb2312")
+                known = True
+            except UnicodeEncodeError:
+                known = False
+            cache[char] = known
+        total += 1
+        common += known
+    return total > 0 and common * 2 > total
 
 
 def _is_xlsx(path: Path) -> bool:

@@ -1,22 +1,23 @@
-"""Free-text cells (experience, projects, education, lists) parsed into JSON Resume entries."""
+"""Free-text cells (experience, projects, education, lists) parsed into JSON Resume entries.
+
+Entries are plain dicts in JSON Resume shape (validated once, as part of the Profile, by the
+caller): building pydantic models per entry costs more than the rest of a row's work.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any
 
-from shared.profile import (
-    Award,
-    Certificate,
-    Education,
-    LanguageSkill,
-    Project,
-    Skill,
-    SocialProfile,
-    Work,
-)
+Entry = dict[str, Any]
+
+
+def _entry(**fields: Any) -> Entry:
+    """An entry with its unset (None) fields left out, as JSON Resume writes them."""
+    return {k: v for k, v in fields.items() if v is not None}
+
 
 # ---------------------------------------------------------------------------------------------
 # Dates. A date keeps the precision it was written with: 2021 → "2021", Jun 2021 → "2021-06".
@@ -256,16 +257,16 @@ def _org_and_position(header: str) -> tuple[str | None, str | None]:
     return (first, second) if default_org_first else (second, first)
 
 
-def parse_work(text: str) -> Work:
+def parse_work(text: str) -> Entry:
     """One experience entry; unclear ones are kept verbatim as a highlight with no employer."""
     parts = _cut(text)
     if parts is None or not parts.header:
-        return Work.model_construct(highlights=[text])
+        return _entry(highlights=[text])
     org, position = _org_and_position(parts.header)
     if org is None and position is None:
-        return Work.model_construct(highlights=[text])
+        return _entry(highlights=[text])
     assert parts.dates is not None
-    return Work.model_construct(
+    return _entry(
         name=org,
         position=position,
         startDate=parts.dates.start,
@@ -274,12 +275,12 @@ def parse_work(text: str) -> Work:
     )
 
 
-def parse_project(text: str) -> Project:
+def parse_project(text: str) -> Entry:
     """One project entry: `Name (dates): description` or `Name: description`, else verbatim."""
     parts = _cut(text)
     if parts is not None and parts.header:
         assert parts.dates is not None
-        return Project.model_construct(
+        return _entry(
             name=parts.header,
             description=parts.description or None,
             startDate=parts.dates.start,
@@ -287,14 +288,12 @@ def parse_project(text: str) -> Project:
         )
     colon = _COLON.search(text)
     if colon and 0 < colon.start() <= 60 and text[colon.end() :].strip():
-        return Project.model_construct(
-            name=text[: colon.start()].strip(), description=text[colon.end() :].strip()
-        )
+        return _entry(name=text[: colon.start()].strip(), description=text[colon.end() :].strip())
     # No name we could tell apart: the line is kept whole, and the project has no name.
-    return Project.model_construct(name="", highlights=[text])
+    return _entry(name="", highlights=[text])
 
 
-def parse_education(text: str) -> Education:
+def parse_education(text: str) -> Entry:
     """One education entry: institution, degree and field when they can be told apart."""
     parts = _cut(text)
     header = parts.header if parts else text
@@ -305,7 +304,7 @@ def parse_education(text: str) -> Education:
     school = next((p for p in pieces if _SCHOOL_WORDS.search(p)), None)
     if school is None:
         # Nothing says which part is the school: keep the entry whole rather than guess.
-        return Education.model_construct(
+        return _entry(
             institution=text if parts is None else header,
             startDate=parts.dates.start if parts and parts.dates else None,
             endDate=parts.dates.end if parts and parts.dates else None,
@@ -322,7 +321,7 @@ def parse_education(text: str) -> Education:
         tail = re.sub(r"^(?:in|of)\s+", "", tail, flags=re.IGNORECASE)
         if tail and match.start() == 0:
             degree, area = degree[: match.end()].strip(), tail
-    return Education.model_construct(
+    return _entry(
         institution=school,
         studyType=degree,
         area=area,
@@ -332,32 +331,29 @@ def parse_education(text: str) -> Education:
     )
 
 
-_T = TypeVar("_T", Work, Project)
-
-
-def parse_works(cell: str) -> list[Work]:
+def parse_works(cell: str) -> list[Entry]:
     return _with_bullets(cell, parse_work)
 
 
-def parse_projects(cell: str) -> list[Project]:
+def parse_projects(cell: str) -> list[Entry]:
     return _with_bullets(cell, parse_project)
 
 
-def parse_educations(cell: str) -> list[Education]:
-    out: list[Education] = []
+def parse_educations(cell: str) -> list[Entry]:
+    out: list[Entry] = []
     for text, bullet in split_entries(cell):
         if bullet and out:
-            out[-1].courses.append(text)
+            out[-1].setdefault("courses", []).append(text)
         else:
             out.append(parse_education(text))
     return out
 
 
-def _with_bullets(cell: str, parse: Callable[[str], _T]) -> list[_T]:
-    out: list[_T] = []
+def _with_bullets(cell: str, parse: Callable[[str], Entry]) -> list[Entry]:
+    out: list[Entry] = []
     for text, bullet in split_entries(cell):
         if bullet and out:
-            out[-1].highlights.append(text)
+            out[-1].setdefault("highlights", []).append(text)
         else:
             out.append(parse(text))
     return out
@@ -388,32 +384,30 @@ _NETWORKS = {
 _URL = re.compile(r"^(?:https?://)?(?:www\.)?(?P<host>[^/\s?#]+)(?P<path>/[^\s?#]*)?", re.I)
 
 
-def parse_skills(cell: str, *, default_name: str) -> list[Skill]:
+def parse_skills(cell: str, *, default_name: str) -> list[Entry]:
     """Skill groups: `Group: a, b` lines become one Skill each; a plain list is one Skill."""
     segments = _LINES.split(cell) if ("\n" in cell or "\r" in cell) else _SEMI.split(cell)
     grouped = [_GROUPED.match(s) for s in segments if s.strip()]
     if grouped and all(grouped):
         return [
-            Skill.model_construct(name=m["name"].strip(), keywords=split_list(m["items"]))
+            _entry(name=m["name"].strip(), keywords=split_list(m["items"]))
             for m in grouped
             if m is not None
         ]
     items = split_list(cell)
-    return [Skill.model_construct(name=default_name, keywords=items)] if items else []
+    return [_entry(name=default_name, keywords=items)] if items else []
 
 
-def parse_languages(cell: str) -> list[LanguageSkill]:
+def parse_languages(cell: str) -> list[Entry]:
     """`English (fluent), 中文（母语）` → languages with fluency where it is written."""
-    out: list[LanguageSkill] = []
+    out: list[Entry] = []
     for item in split_list(cell):
         match = _FLUENCY.match(item)
         if match:
             fluency = (match["a"] or match["b"] or "").strip() or None
-            out.append(
-                LanguageSkill.model_construct(language=match["lang"].strip(), fluency=fluency)
-            )
+            out.append(_entry(language=match["lang"].strip(), fluency=fluency))
         else:
-            out.append(LanguageSkill.model_construct(language=item))
+            out.append(_entry(language=item))
     return out
 
 
@@ -435,19 +429,19 @@ def _titled(cell: str) -> list[tuple[str, str | None]]:
     return out
 
 
-def parse_awards(cell: str) -> list[Award]:
-    return [Award.model_construct(title=title, date=date) for title, date in _titled(cell)]
+def parse_awards(cell: str) -> list[Entry]:
+    return [_entry(title=title, date=date) for title, date in _titled(cell)]
 
 
-def parse_certificates(cell: str) -> list[Certificate]:
-    return [Certificate.model_construct(name=name, date=date) for name, date in _titled(cell)]
+def parse_certificates(cell: str) -> list[Entry]:
+    return [_entry(name=name, date=date) for name, date in _titled(cell)]
 
 
-def parse_links(cell: str) -> tuple[str | None, list[SocialProfile]]:
+def parse_links(cell: str) -> tuple[str | None, list[Entry]]:
     """(personal website, social profiles): known networks become profiles, the first other
     link becomes the website and any further ones are profiles without a network."""
     website: str | None = None
-    profiles: list[SocialProfile] = []
+    profiles: list[Entry] = []
     for item in re.split(r"[\s,;、，；|]+", cell):
         if not item:
             continue
@@ -459,11 +453,9 @@ def parse_links(cell: str) -> tuple[str | None, list[SocialProfile]]:
         if network is not None and match is not None:
             segments = [seg for seg in (match["path"] or "").split("/") if seg]
             username = segments[-1] if segments else None
-            profiles.append(
-                SocialProfile.model_construct(network=network, username=username, url=item)
-            )
+            profiles.append(_entry(network=network, username=username, url=item))
         elif website is None:
             website = item
         else:
-            profiles.append(SocialProfile.model_construct(url=item))
+            profiles.append(_entry(url=item))
     return website, profiles

@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,8 @@ from pydantic import ValidationError
 
 from producer.ingest.columns import HeaderMap
 from producer.ingest.entries import (
+    Entry,
+    _entry,
     has_cjk,
     parse_awards,
     parse_certificates,
@@ -27,30 +30,73 @@ from producer.ingest.entries import (
     split_list,
 )
 from producer.ingest.sources import RawRow
-from shared.profile import (
-    Basics,
-    Education,
-    Location,
-    Meta,
-    Profile,
-    Project,
-    Skill,
-    Work,
-)
+from shared.profile import Profile
 from shared.settings import IngestSettings
 
 
-@dataclass(frozen=True, slots=True)
 class AcceptedRow:
-    """A data row that became a Profile."""
+    """A data row that became a Profile.
 
-    line: int
-    external_id: str | None
-    name: str
-    language: str
-    person_key: str
-    content_hash: str
-    profile: Profile
+    `profile` and `content_hash` are built on first access: validating a file (counting rows and
+    listing rejections) never pays for parsing free-text entries or hashing. Every rule that can
+    reject a row has already run when an AcceptedRow exists, so building cannot fail.
+    """
+
+    __slots__ = ("_build", "_hash", "_profile", "external_id", "language", "line", "name",
+                 "person_key")  # fmt: skip
+
+    def __init__(
+        self,
+        line: int,
+        external_id: str | None,
+        name: str,
+        language: str,
+        person_key: str,
+        content_hash: str | None = None,
+        profile: Profile | None = None,
+        *,
+        build: Callable[[], Profile] | None = None,
+    ) -> None:
+        if profile is None and build is None:
+            raise TypeError("AcceptedRow needs a profile or a way to build one")
+        self.line = line
+        self.external_id = external_id
+        self.name = name
+        self.language = language
+        self.person_key = person_key
+        self._hash = content_hash
+        self._profile = profile
+        self._build = build
+
+    @property
+    def profile(self) -> Profile:
+        if self._profile is None:
+            assert self._build is not None
+            self._profile, self._build = self._build(), None
+        return self._profile
+
+    @property
+    def content_hash(self) -> str:
+        if self._hash is None:
+            self._hash = content_hash(self.profile)
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, AcceptedRow):
+            return NotImplemented
+        return (self.line, self.person_key, self.content_hash) == (
+            other.line,
+            other.person_key,
+            other.content_hash,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (
+            f"AcceptedRow(line={self.line}, external_id={self.external_id!r}, name={self.name!r}, "
+            f"language={self.language!r}, person_key={self.person_key!r})"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +123,7 @@ _EMAIL = re.compile(
     r"@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,63}"
 )
 _DIGIT = re.compile(r"\d")
-_GRAD_CLASS = re.compile(r"(?:class\s+of\s+)?(\d{4})\s*(?:届|级)?", re.IGNORECASE)
+_GRAD_CLASS = re.compile(r"(?:class\s+of\s+)?(\d{4})(?:\.0+)?\s*(?:届|级)?", re.IGNORECASE)
 _ASCII_LETTERS = re.compile(r"[A-Za-z]")
 _CJK_CHARS = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -168,6 +214,16 @@ class RowRules:
         # Resolved once per upload, not per row: where each field is and what the file calls it.
         self._indexes = list(header.fields.items()) if header else []
         self._columns = {f: header.column(i) for f, i in header.fields.items()} if header else {}
+        self._date_cells = (
+            [
+                (i, header.column(i))
+                for cols in header.groups.values()
+                for f, i in cols.items()
+                if f in ("startDate", "endDate")
+            ]
+            if header
+            else []
+        )
         self._groups = (
             [
                 (g, [(f, i, header.column(i)) for f, i in cols.items()])
@@ -220,12 +276,24 @@ class RowRules:
             if grad is not None:
                 values["grad_year"] = self._grad_year(grad, columns["grad_year"])
             language = self._language(values, columns, name)
-            profile = self._profile(cells, values, language, columns)
+            for index, column in self._date_cells:
+                if index < width:
+                    self._date(clean(cells[index]), column)
         except _Reject as reject:
             return RejectedRow(
                 raw.line, reject.column, reject.reason, values.get("id"), values.get("name")
             )
-        return self._accepted(raw.line, external_id, name, language, values, profile)
+        key = person_key(
+            self.institution_id, external_id, values.get("email"), name, values.get("phone")
+        )
+        return AcceptedRow(
+            raw.line,
+            external_id,
+            name,
+            language,
+            key,
+            build=lambda: self._profile(cells, values, language),
+        )
 
     def _column(self, index: int) -> str:
         assert self.header is not None
@@ -271,26 +339,30 @@ class RowRules:
             raise _Reject(column, f"{value!r} is not a date; write 2021, 2021-06 or 2021-06-30")
         return date
 
-    def _profile(
-        self, cells: list[str], values: dict[str, str], language: str, columns: dict[str, str]
-    ) -> Profile:
+    def _profile(self, cells: list[str], values: dict[str, str], language: str) -> Profile:
+        # Built as a dict and validated once: one pydantic-core pass (~8 µs) is far cheaper than
+        # model_construct per nested model, which re-inspects default factories every call.
         get = values.get
-        website, profiles = parse_links(values["links"]) if "links" in values else (None, [])
-        location = get("location")
-        basics = Basics.model_construct(
-            name=values["name"],
-            label=get("label"),
-            email=get("email"),
-            phone=get("phone"),
-            url=website,
-            summary=get("summary"),
-            location=Location.model_construct(city=location) if location else None,
-            profiles=profiles,
-        )
-        education: list[Education] = []
-        if any(k in values for k in ("school", "degree", "major", "grad_year", "gpa")):
+        basics: dict[str, Any] = {"name": values["name"]}
+        for field in ("label", "email", "phone", "summary"):
+            if field in values:
+                basics[field] = values[field]
+        if "location" in values:
+            basics["location"] = {"city": values["location"]}
+        if "links" in values:
+            website, basics["profiles"] = parse_links(values["links"])
+            if website is not None:
+                basics["url"] = website
+        education: list[Entry] = []
+        if (
+            "school" in values
+            or "degree" in values
+            or "major" in values
+            or "gpa" in values
+            or ("grad_year" in values)
+        ):
             education.append(
-                Education.model_construct(
+                _entry(
                     institution=get("school"),
                     studyType=get("degree"),
                     area=get("major"),
@@ -298,17 +370,50 @@ class RowRules:
                     score=get("gpa"),
                 )
             )
-        work: list[Work] = []
-        projects: list[Project] = []
+        work: list[Entry] = []
+        projects: list[Entry] = []
+        if self._groups:
+            self._numbered(cells, work, education, projects)
+        if "education" in values:
+            education += parse_educations(values["education"])
+        if "experience" in values:
+            work += parse_works(values["experience"])
+        if "projects" in values:
+            projects += parse_projects(values["projects"])
+        document: dict[str, Any] = {
+            "basics": basics,
+            "work": work,
+            "education": education,
+            "projects": projects,
+            "meta": {"language": language, "targetJob": get("target_job")},
+        }
+        if "skills" in values:
+            document["skills"] = parse_skills(
+                values["skills"], default_name=SKILLS_HEADING[language]
+            )
+        if "languages" in values:
+            document["languages"] = parse_languages(values["languages"])
+        if "awards" in values:
+            document["awards"] = parse_awards(values["awards"])
+        if "certificates" in values:
+            document["certificates"] = parse_certificates(values["certificates"])
+        return Profile.model_validate(document)
+
+    def _numbered(
+        self, cells: list[str], work: list[Entry], education: list[Entry], projects: list[Entry]
+    ) -> None:
+        """Numbered groups (work_1_company, …) in number order, before free-text entries."""
         width = len(cells)
         for (group, _number), fields in self._groups:
-            entry: dict[str, Any] = {}
+            entry: Entry = {}
             for field, index, column in fields:
                 value = clean(cells[index]) if index < width else None
                 if value is None:
                     continue
                 if field in ("startDate", "endDate"):
-                    entry[field] = self._date(value, column)
+                    # Checked when the row was accepted; "present" leaves the date out.
+                    if (date := self._date(value, column)) is not None:
+                        entry[field] = date
                 elif field in ("highlights", "courses"):
                     entry[field] = [text for text, _ in split_entries(value)]
                 elif field in ("keywords", "roles"):
@@ -318,50 +423,13 @@ class RowRules:
             if not entry:
                 continue
             if group == "work":
-                work.append(Work.model_construct(**entry))
+                work.append(entry)
             elif group == "education":
-                education.append(Education.model_construct(**entry))
+                education.append(entry)
             else:
+                # A project without a name keeps its text; JSON Resume requires the key.
                 entry.setdefault("name", "")
-                projects.append(Project.model_construct(**entry))
-        if "education" in values:
-            education += parse_educations(values["education"])
-        if "experience" in values:
-            work += parse_works(values["experience"])
-        if "projects" in values:
-            projects += parse_projects(values["projects"])
-        skills: list[Skill] = (
-            parse_skills(values["skills"], default_name=SKILLS_HEADING[language])
-            if "skills" in values
-            else []
-        )
-        return Profile.model_construct(
-            basics=basics,
-            work=work,
-            education=education,
-            projects=projects,
-            skills=skills,
-            languages=parse_languages(values["languages"]) if "languages" in values else [],
-            awards=parse_awards(values["awards"]) if "awards" in values else [],
-            certificates=parse_certificates(values["certificates"])
-            if "certificates" in values
-            else [],
-            meta=Meta.model_construct(language=language, targetJob=get("target_job")),
-        )
-
-    def _accepted(
-        self,
-        line: int,
-        external_id: str | None,
-        name: str,
-        language: str,
-        values: dict[str, str],
-        profile: Profile,
-    ) -> AcceptedRow:
-        key = person_key(
-            self.institution_id, external_id, values.get("email"), name, values.get("phone")
-        )
-        return AcceptedRow(line, external_id, name, language, key, content_hash(profile), profile)
+                projects.append(entry)
 
     def _rejected_raw(self, raw: RawRow, column: str, reason: str) -> RejectedRow:
         """A row that could not be read whole: name and id as far as they can be told."""
