@@ -28,11 +28,11 @@ def test_none_and_numbers_become_text() -> None:
 
 def test_write_csv_to_a_path_neutralises_header_and_rows(tmp_path) -> None:
     path = tmp_path / "errors.csv"
-    write_csv(path, ["line", "reason"], [(2, "=HYPERLINK(\"http://x\")"), (3, "name is missing")])
+    write_csv(path, ["line", "reason"], [(2, '=HYPERLINK("http://x")'), (3, "name is missing")])
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel then reads Chinese names correctly
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows == [["line", "reason"], ["2", "'=HYPERLINK(\"http://x\")"], ["3", "name is missing"]]
+    assert rows == [["line", "reason"], ["2", '\'=HYPERLINK("http://x")'], ["3", "name is missing"]]
 
 
 def test_write_csv_to_a_stream_and_csv_text_agree() -> None:

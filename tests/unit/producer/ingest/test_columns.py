@@ -7,7 +7,13 @@ import io
 
 import pytest
 
-from producer.ingest.columns import ALIASES, alias_table_markdown, map_header, normalise, template_csv
+from producer.ingest.columns import (
+    ALIASES,
+    alias_table_markdown,
+    map_header,
+    normalise,
+    template_csv,
+)
 from shared.errors import WholeFileError
 
 

@@ -114,7 +114,10 @@ def test_projects() -> None:
         "startDate": "2024",
         "endDate": "2024",
     }
-    assert parse_project("推荐系统：基于协同过滤") == {"name": "推荐系统", "description": "基于协同过滤"}
+    assert parse_project("推荐系统：基于协同过滤") == {
+        "name": "推荐系统",
+        "description": "基于协同过滤",
+    }
     assert parse_project("Built a recommender in PyTorch") == {
         "name": "",
         "highlights": ["Built a recommender in PyTorch"],
@@ -131,11 +134,21 @@ def test_education() -> None:
         "startDate": "2021-09", "endDate": "2024-06", "courses": [],
     }  # fmt: skip
     # No school word: kept whole rather than guessing which part is the institution.
-    assert parse_education("Some online course") == {"institution": "Some online course", "courses": []}
+    assert parse_education("Some online course") == {
+        "institution": "Some online course",
+        "courses": [],
+    }
 
 
 def test_lists_split_on_every_documented_separator() -> None:
-    assert split_list("Python, SQL;Excel、R，Go|Rust") == ["Python", "SQL", "Excel", "R", "Go", "Rust"]
+    assert split_list("Python, SQL;Excel、R，Go|Rust") == [
+        "Python",
+        "SQL",
+        "Excel",
+        "R",
+        "Go",
+        "Rust",
+    ]
 
 
 def test_skills_languages_awards_links() -> None:
@@ -155,7 +168,9 @@ def test_skills_languages_awards_links() -> None:
         {"title": "Dean's List", "date": "2023"},
         {"title": "国家奖学金"},
     ]
-    website, profiles = parse_links("https://github.com/alex, linkedin.com/in/alex https://alex.dev")
+    website, profiles = parse_links(
+        "https://github.com/alex, linkedin.com/in/alex https://alex.dev"
+    )
     assert website == "https://alex.dev"
     assert profiles == [
         {"network": "GitHub", "username": "alex", "url": "https://github.com/alex"},

@@ -35,14 +35,14 @@ def test_line_numbers_follow_physical_lines_across_quoted_line_breaks(ingest) ->
     text = (
         "name,experience,email\n"  # 1
         'Ann,"Analyst at Acme (2021-2022)\n'  # 2
-        'Intern, Beta (2020)\n'  # 3
+        "Intern, Beta (2020)\n"  # 3
         '- did things",ann@example.com\n'  # 4
         "\n"  # 5 blank: skipped, not a row
         "Bo,,bo@\n"  # 6
         '"Cy\r\nCee",,cy@example.com\r\n'  # 7-8
         "Di,,\n"  # 9
     )
-    ingestion, outcomes = ingest(text)
+    _ingestion, outcomes = ingest(text)
     assert [o.line for o in outcomes] == [2, 6, 7, 9]
     rejected = by_line(outcomes)[6]
     assert isinstance(rejected, RejectedRow) and rejected.column == "email"
@@ -52,7 +52,7 @@ def test_line_numbers_follow_physical_lines_across_quoted_line_breaks(ingest) ->
 
 
 def test_rows_of_empty_cells_are_blank_lines(ingest) -> None:
-    ingestion, outcomes = ingest("name,email\nAnn,\n,\n , \nBo,\n")
+    _ingestion, outcomes = ingest("name,email\nAnn,\n,\n , \nBo,\n")
     assert [o.line for o in outcomes] == [2, 5]
 
 
