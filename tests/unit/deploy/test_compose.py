@@ -1,0 +1,325 @@
+"""The deployment files agree with the code: compose services, env names, CLI commands, images.
+
+Static checks only (no Docker): docker-compose.yml and deploy/* are parsed and compared with the
+settings object and with the real `cohortcv … --help` of our Typer CLI.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from pydantic import BaseModel
+
+from shared.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[3]
+COMPOSE = ROOT / "docker-compose.yml"
+DEPLOY = ROOT / "deploy"
+ENV_EXAMPLE = DEPLOY / "env.example"
+PRODUCER_DOCKERFILE = DEPLOY / "producer.Dockerfile"
+CUDA_DOCKERFILE = DEPLOY / "worker-cuda.Dockerfile"
+REQUIRED = (
+    "redis",
+    "postgres",
+    "migrate",
+    "producer",
+    "worker-gpu",
+    "worker-cpu",
+    "beat",
+    "flower",
+)
+ENV_NAME = re.compile(r"COHORTCV_[A-Z0-9_]*[A-Z0-9]")
+
+
+def _env_names(
+    model: type[BaseModel] = Settings, prefix: str = "COHORTCV_"
+) -> tuple[set[str], set[str]]:
+    """(leaf settings, nested groups) as environment variable names, walked from the model."""
+    leaves: set[str] = set()
+    groups: set[str] = set()
+    for name, info in model.model_fields.items():
+        var = prefix + name.upper()
+        ann = info.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            groups.add(var)
+            sub_leaves, sub_groups = _env_names(ann, var + "__")
+            leaves |= sub_leaves
+            groups |= sub_groups
+        else:
+            leaves.add(var)
+    return leaves, groups
+
+
+LEAVES, GROUPS = _env_names()
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    return yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return compose["services"]
+
+
+def _argv(command: str | list[str]) -> list[str]:
+    return shlex.split(command) if isinstance(command, str) else [str(c) for c in command]
+
+
+@functools.cache
+def _help(path: tuple[str, ...]) -> tuple[int, str]:
+    """`cohortcv PATH --help`, wide and without colour so option names are not wrapped."""
+    env = os.environ | {"COLUMNS": "250", "NO_COLOR": "1", "TERM": "dumb"}
+    script = Path(sys.executable).with_name("cohortcv")
+    cli = [str(script)] if script.exists() else [sys.executable, "-m", "producer.cli.main"]
+    result = subprocess.run(
+        [*cli, *path, "--help"],
+        capture_output=True, text=True, env=env, timeout=60, cwd=ROOT,
+    )  # fmt: skip
+    return result.returncode, result.stdout + result.stderr
+
+
+def _check_cli(argv: list[str]) -> None:
+    """argv is `cohortcv SUB [SUB…] [ARGS/OPTIONS]` with real subcommands and options."""
+    assert argv and argv[0] == "cohortcv", f"command must start with cohortcv: {argv}"
+    path: list[str] = []
+    rest = argv[1:]
+    text = ""
+    while rest and not rest[0].startswith("-"):
+        rc, out = _help((*path, rest[0]))
+        usage = re.escape(" ".join([*path, rest[0]]))
+        if rc != 0 or not re.search(rf"Usage: \S*(cohortcv|producer\.cli\.main) {usage} \[", out):
+            break  # a positional argument, not a subcommand
+        path.append(rest.pop(0))
+        text = out
+        if "Commands" not in out:
+            break  # a leaf command
+    assert path, f"no cohortcv subcommand in {argv}"
+    assert "Commands" not in text, f"`cohortcv {' '.join(path)}` is a group, not a command"
+    for token in rest:
+        if token.startswith("-"):
+            option = token.split("=", 1)[0]
+            assert re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", text), (
+                f"`cohortcv {' '.join(path)}` has no option {option}"
+            )
+
+
+# --- services ---------------------------------------------------------------------------------
+
+
+def test_required_services_are_present(services: dict[str, Any]) -> None:
+    missing = [s for s in REQUIRED if s not in services]
+    assert not missing, f"docker-compose.yml lacks {missing}"
+
+
+@pytest.mark.parametrize("name", [s for s in REQUIRED if s not in ("redis", "postgres")])
+def test_service_runs_a_real_cohortcv_command(services: dict[str, Any], name: str) -> None:
+    _check_cli(_argv(services[name]["command"]))
+
+
+def test_documented_one_off_submit_is_a_real_command() -> None:
+    text = COMPOSE.read_text(encoding="utf-8")
+    match = re.search(r"docker compose run (?:--rm )?producer (cohortcv submit \S+)", text)
+    assert match, "docker-compose.yml documents `docker compose run producer cohortcv submit …`"
+    _check_cli(shlex.split(match.group(1)))
+
+
+def test_redis_keeps_messages(services: dict[str, Any]) -> None:
+    redis = services["redis"]
+    assert str(redis["image"]).startswith("redis:7")
+    argv = _argv(redis["command"])
+    assert argv[argv.index("--appendonly") + 1] == "yes"
+    assert argv[argv.index("--maxmemory-policy") + 1] == "noeviction"
+    assert "healthcheck" in redis
+
+
+def test_postgres_has_healthcheck_and_volume(services: dict[str, Any]) -> None:
+    pg = services["postgres"]
+    assert str(pg["image"]).startswith("postgres:16")
+    assert "pg_isready" in " ".join(_argv(pg["healthcheck"]["test"]))
+    assert any(str(v).endswith(":/var/lib/postgresql/data") for v in pg["volumes"])
+
+
+def test_migrate_runs_once_after_postgres(services: dict[str, Any]) -> None:
+    migrate = services["migrate"]
+    assert _argv(migrate["command"]) == ["cohortcv", "db", "upgrade"]
+    assert migrate.get("restart", "no") == "no"
+    assert migrate["depends_on"]["postgres"]["condition"] == "service_healthy"
+    for name in ("worker-gpu", "worker-cpu", "beat", "producer"):
+        assert (
+            services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        )
+
+
+def test_gpu_worker_owns_one_gpu_with_one_process(services: dict[str, Any]) -> None:
+    gpu = services["worker-gpu"]
+    devices = gpu["deploy"]["resources"]["reservations"]["devices"]
+    assert devices == [{"driver": "nvidia", "count": 1, "capabilities": ["gpu"]}]
+    argv = _argv(gpu["command"])
+    concurrency = next(argv[i + 1] for i, a in enumerate(argv) if a in ("--concurrency", "-c"))
+    assert concurrency == "1"
+    assert argv[argv.index("--queues") + 1] == "generate"
+    assert argv[argv.index("--device") + 1] == "cuda:0"
+    assert gpu["build"]["dockerfile"] == "deploy/worker-cuda.Dockerfile"
+
+
+def test_cpu_worker_takes_render_and_control_without_torch(services: dict[str, Any]) -> None:
+    cpu = services["worker-cpu"]
+    argv = _argv(cpu["command"])
+    assert set(argv[argv.index("--queues") + 1].split(",")) == {"render", "control"}
+    assert "--device" not in argv
+    assert cpu["build"]["dockerfile"] == "deploy/producer.Dockerfile"
+
+
+def test_flower_listens_on_all_interfaces_inside_but_is_published_on_loopback(
+    services: dict[str, Any],
+) -> None:
+    flower = services["flower"]
+    argv = _argv(flower["command"])
+    assert argv[argv.index("--address") + 1] == "0.0.0.0"
+    assert "COHORTCV_FLOWER__BASIC_AUTH" in flower["environment"]
+    assert flower["ports"] == ["127.0.0.1:5555:5555"]
+
+
+def test_published_ports_are_bound_to_loopback(services: dict[str, Any]) -> None:
+    for name, service in services.items():
+        for port in service.get("ports", []):
+            if isinstance(port, dict):
+                assert port.get("host_ip") == "127.0.0.1", f"{name}: {port}"
+            else:
+                assert str(port).startswith("127.0.0.1:"), (
+                    f"{name} publishes {port} on every interface"
+                )
+
+
+def test_dockerfiles_named_by_compose_exist(services: dict[str, Any]) -> None:
+    for name, service in services.items():
+        build = service.get("build")
+        if build:
+            assert (ROOT / build.get("context", ".") / build["dockerfile"]).is_file(), name
+
+
+# --- environment names --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "docker-compose.yml",
+        "deploy/env.example",
+        "deploy/producer.Dockerfile",
+        "deploy/worker-cuda.Dockerfile",
+        "docs/operations.md",
+        "docs/architecture.md",
+    ],
+)
+def test_every_cohortcv_env_name_is_a_real_setting(path: str) -> None:
+    file = ROOT / path
+    if not file.exists() and path.startswith("docs/"):
+        pytest.skip(f"{path} not written yet")
+    used = set(ENV_NAME.findall(file.read_text(encoding="utf-8")))
+    unknown = sorted(used - LEAVES - GROUPS)
+    assert not unknown, f"{path} uses names that are not settings: {unknown}"
+
+
+def test_env_example_lists_every_setting() -> None:
+    names = set(
+        re.findall(r"^#? ?(COHORTCV_[A-Z0-9_]+)=", ENV_EXAMPLE.read_text(encoding="utf-8"), re.M)
+    )
+    assert names == LEAVES
+
+
+def test_env_example_is_the_generator_output() -> None:
+    result = subprocess.run(
+        [sys.executable, str(DEPLOY / "make_env_example.py")],
+        capture_output=True, text=True, timeout=60, cwd=ROOT,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert ENV_EXAMPLE.read_text(encoding="utf-8") == result.stdout, (
+        "deploy/env.example is stale: "
+        ".venv/bin/python deploy/make_env_example.py > deploy/env.example"
+    )
+
+
+def test_env_example_defaults_parse_back_to_the_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Setting every active line of env.example changes nothing."""
+    for line in ENV_EXAMPLE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("COHORTCV_"):
+            key, _, value = line.partition("=")
+            monkeypatch.setenv(key, value)
+    from_file = Settings().model_dump()
+    for key in [k for k in os.environ if k.startswith("COHORTCV_") and k != "COHORTCV_DATA_DIR"]:
+        monkeypatch.delenv(key)
+    assert from_file == Settings().model_dump()
+
+
+# --- images -------------------------------------------------------------------------------------
+
+
+def _pip_installs(dockerfile: Path) -> list[str]:
+    text = dockerfile.read_text(encoding="utf-8").replace("\\\n", " ")
+    return re.findall(r"pip install ([^&\n]+)", text)
+
+
+def test_producer_image_has_no_llm_extra() -> None:
+    text = PRODUCER_DOCKERFILE.read_text(encoding="utf-8")
+    assert re.search(r"^FROM python:3\.11-slim\b", text, re.M)
+    assert "fonts-noto-cjk" in text
+    installs = _pip_installs(PRODUCER_DOCKERFILE)
+    assert installs, "the producer image installs the project"
+    for args in installs:
+        assert "llm" not in args and "torch" not in args and "transformers" not in args, args
+
+
+def test_cuda_worker_image_installs_the_llm_extra() -> None:
+    text = CUDA_DOCKERFILE.read_text(encoding="utf-8")
+    assert re.search(r"^FROM (nvidia/cuda:\S*runtime|pytorch/pytorch:\S*cuda)", text, re.M)
+    assert "fonts-noto-cjk" in text
+    assert any(re.search(r"\.\[llm\]", args) for args in _pip_installs(CUDA_DOCKERFILE))
+
+
+# --- Prometheus ---------------------------------------------------------------------------------
+
+
+def test_prometheus_scrapes_worker_metrics_ports_and_flower(services: dict[str, Any]) -> None:
+    config = yaml.safe_load((DEPLOY / "prometheus.yml").read_text(encoding="utf-8"))
+    targets = {
+        (job.get("metrics_path", "/metrics"), target)
+        for job in config["scrape_configs"]
+        for static in job["static_configs"]
+        for target in static["targets"]
+    }
+    for name in ("worker-gpu", "worker-cpu"):
+        argv = _argv(services[name]["command"])
+        port = argv[argv.index("--metrics-port") + 1]
+        assert ("/metrics", f"{name}:{port}") in targets
+    assert ("/metrics", "flower:5555") in targets
+
+
+# --- the runbook's commands ---------------------------------------------------------------------
+
+
+def _doc_commands() -> list[str]:
+    doc = ROOT / "docs" / "operations.md"
+    if not doc.exists():
+        return []
+    blocks = re.findall(r"```(?:bash|sh|console)?\n(.*?)```", doc.read_text(encoding="utf-8"), re.S)
+    lines = [line.strip() for block in blocks for line in block.splitlines()]
+    return sorted({line.split(" #")[0].strip() for line in lines if line.startswith("cohortcv ")})
+
+
+@pytest.mark.parametrize("line", _doc_commands() or ["(none)"])
+def test_runbook_commands_are_real(line: str) -> None:
+    if line == "(none)":
+        pytest.skip("docs/operations.md not written yet")
+    _check_cli(shlex.split(line))
