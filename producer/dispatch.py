@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import uuid
+from contextlib import contextmanager
+from collections.abc import Iterator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +25,19 @@ JOB_COLUMNS = (
     "content_hash", "language", "profile", "status", "stage", "attempts", "resume_id",
     "updated_at",
 )  # fmt: skip
+
+
+@contextmanager
+def _young_gc_only() -> Iterator[None]:
+    """Full garbage collections walk every live object; with thousands of buffered profiles
+    they cost more than building the profiles (measured 5×). Rows hold no cycles, so only
+    young collections run while a file streams through."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(50_000, 1_000_000, 1_000_000)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
 
 
 @dataclass(frozen=True)
@@ -165,11 +181,12 @@ def store_batch(
     writer = str(options.get("writer", "template"))
     buffer = _Writer(engine, batch_id, institution_id, lambda lang: f"{lang}:{writer}")
     try:
-        for n, row in enumerate(ingestion, 1):
-            buffer.add(row)
-            if on_row is not None and n % 1000 == 0:
-                on_row(n)
-        buffer.flush()
+        with _young_gc_only():
+            for n, row in enumerate(ingestion, 1):
+                buffer.add(row)
+                if on_row is not None and n % 1000 == 0:
+                    on_row(n)
+            buffer.flush()
     except WholeFileError:
         with engine.begin() as conn:
             conn.execute(delete(Job).where(Job.batch_id == batch_id))
