@@ -25,15 +25,15 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from cohort import write_cohort  # noqa: E402
-from ingest import drop_pg, fresh_pg  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
+from cohort import write_cohort
+from ingest import drop_pg, fresh_pg
+from sqlalchemy import func, select
 
-from producer.dispatch import store_batch  # noqa: E402
-from producer.ingest.pipeline import open_ingestion  # noqa: E402
-from shared.db.engine import make_engine  # noqa: E402
-from shared.db.migrate import upgrade  # noqa: E402
-from shared.db.models import Job  # noqa: E402
+from producer.dispatch import store_batch
+from producer.ingest.pipeline import open_ingestion
+from shared.db.engine import make_engine
+from shared.db.migrate import upgrade
+from shared.db.models import Job
 
 REDIS = os.environ.get("COHORTCV_BENCH_REDIS", "redis://127.0.0.1:6379/13")
 FORMATS = ["pdf", "html", "md", "json"]
@@ -58,14 +58,18 @@ def direct(path: Path, db_url: str, procs: int, chunk: int) -> float:
     """(a) One process per core calls the pipeline function on its share of the chunks."""
     upgrade(db_url)
     engine = make_engine(db_url)
-    stored = store_batch(engine, open_ingestion(path), institution_id="direct", options={"formats": FORMATS})
+    stored = store_batch(
+        engine, open_ingestion(path), institution_id="direct", options={"formats": FORMATS}
+    )
     with engine.connect() as conn:
         ids = list(conn.scalars(select(Job.id).where(Job.batch_id == stored.id).order_by(Job.id)))
     chunks = [ids[i : i + chunk] for i in range(0, len(ids), chunk)]
     queue: mp.Queue = mp.get_context("fork").Queue()  # type: ignore[type-arg]
     started = time.perf_counter()
     workers = [
-        mp.get_context("fork").Process(target=_direct_worker, args=(db_url, chunks[i::procs], queue))
+        mp.get_context("fork").Process(
+            target=_direct_worker, args=(db_url, chunks[i::procs], queue)
+        )
         for i in range(procs)
     ]
     for w in workers:
@@ -129,7 +133,9 @@ def distributed(path: Path, db_url: str, procs: int, chunk: int, work: Path) -> 
             with engine.connect() as conn:
                 rows = dict(
                     conn.execute(
-                        select(Job.status, func.count()).where(Job.batch_id == batch_id).group_by(Job.status)
+                        select(Job.status, func.count())
+                        .where(Job.batch_id == batch_id)
+                        .group_by(Job.status)
                     ).all()
                 )
             total = sum(rows.values())
@@ -147,7 +153,11 @@ def distributed(path: Path, db_url: str, procs: int, chunk: int, work: Path) -> 
 
 def submit_rate(path: Path, db_url: str, work: Path) -> float:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COHORTCV_")}
-    env |= {"COHORTCV_DATABASE_URL": db_url, "COHORTCV_BROKER_URL": REDIS, "COHORTCV_DATA_DIR": str(work / "submit-data")}
+    env |= {
+        "COHORTCV_DATABASE_URL": db_url,
+        "COHORTCV_BROKER_URL": REDIS,
+        "COHORTCV_DATA_DIR": str(work / "submit-data"),
+    }
     cli = [sys.executable, "-m", "producer.cli.main"]
     subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True)
     started = time.perf_counter()

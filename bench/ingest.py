@@ -22,17 +22,17 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from cohort import write_cohort  # noqa: E402
+from cohort import write_cohort
 
-from producer.dispatch import store_batch  # noqa: E402
-from producer.ingest.pipeline import open_ingestion  # noqa: E402
-from shared.celery_config import make_celery, send_chunk  # noqa: E402
-from shared.db.engine import make_engine  # noqa: E402
-from shared.db.migrate import upgrade  # noqa: E402
-from shared.profile import Profile  # noqa: E402
-from shared.reconcile import top_up  # noqa: E402
-from shared.settings import Settings  # noqa: E402
-from shared.tasks import WRITE_CHUNK  # noqa: E402
+from producer.dispatch import store_batch
+from producer.ingest.pipeline import open_ingestion
+from shared.celery_config import make_celery, send_chunk
+from shared.db.engine import make_engine
+from shared.db.migrate import upgrade
+from shared.profile import Profile
+from shared.reconcile import top_up
+from shared.settings import Settings
+from shared.tasks import WRITE_CHUNK
 
 PG_ADMIN = os.environ.get("COHORTCV_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS = os.environ.get("COHORTCV_BENCH_REDIS", "redis://127.0.0.1:6379/14")
@@ -52,7 +52,15 @@ def bare_pydantic(path: Path) -> float:
     docs = [
         {
             "basics": {"name": r[1], "email": r[2], "phone": r[3], "location": {"city": r[4]}},
-            "education": [{"institution": r[5], "studyType": r[6], "area": r[7], "endDate": r[8], "score": r[9]}],
+            "education": [
+                {
+                    "institution": r[5],
+                    "studyType": r[6],
+                    "area": r[7],
+                    "endDate": r[8],
+                    "score": r[9],
+                }
+            ],
             "work": [{"highlights": r[10].splitlines()}],
             "skills": [{"name": "Skills", "keywords": r[12].split(", ")}],
             "meta": {"language": r[15]},
@@ -82,7 +90,9 @@ def full_ingest(path: Path, db_url: str, settings: Settings) -> tuple[float, int
         engine, open_ingestion(path), institution_id=f"bench-{uuid.uuid4().hex[:6]}",
         options={"formats": ["pdf", "html", "md", "json"], "writer": "template"},
     )  # fmt: skip
-    sent = top_up(engine, lambda t, b, ids: send_chunk(app, t, b, ids), stored.id, settings.policy())
+    sent = top_up(
+        engine, lambda t, b, ids: send_chunk(app, t, b, ids), stored.id, settings.policy()
+    )
     seconds = time.perf_counter() - started
     engine.dispose()
     return stored.rows / seconds, sent
@@ -132,7 +142,9 @@ def peak_memory_validate(n: int, workdir: Path) -> tuple[float, float]:
         "[None for _ in ing]; dt = time.perf_counter() - t; "
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, ing.rows / dt)"
     )
-    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
+    )
     peak, rate = out.stdout.split()
     path.unlink()
     return float(peak), float(rate)
@@ -177,7 +189,8 @@ def main() -> None:
             figures["million_validate_peak_mb"] = peak
             figures["million_validate_rows_per_s"] = rate
     figures["postgresql_vs_bare_stages_ratio"] = (
-        figures["full_ingest_postgresql_rows_per_s"] / figures["bare_parse_plus_pydantic_rows_per_s"]
+        figures["full_ingest_postgresql_rows_per_s"]
+        / figures["bare_parse_plus_pydantic_rows_per_s"]
     )
     print(f"{'figure':45} {'value':>14}")
     for key, value in figures.items():

@@ -118,7 +118,9 @@ def run_embedded(
                         f"the local worker stopped; see {settings.data_dir / 'logs' / 'worker.log'}"
                     )
                 # This process is the embedded beat: the filesystem broker never redelivers.
-                if time.monotonic() - last_reconcile >= min(settings.worker.reconcile_interval_s, 5):
+                if time.monotonic() - last_reconcile >= min(
+                    settings.worker.reconcile_interval_s, 5
+                ):
                     reconcile(engine, send, policy, lambda q: queue_depth(app, q))
                     last_reconcile = time.monotonic()
                 time.sleep(0.2)

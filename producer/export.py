@@ -13,8 +13,8 @@ from sqlalchemy import Engine, select
 
 from producer.csvsafe import write_csv
 from shared.db import resumes
-from shared.db.models import Job, JobStatus, RowErrorRecord
 from shared.db.jobs import PENDING
+from shared.db.models import Job, JobStatus, RowErrorRecord
 
 EXTENSIONS = {"pdf": "pdf", "html": "html", "md": "md", "json": "json"}
 REPORT_HEADER = ("line", "id", "name", "outcome", "reason", "status", "outputs")

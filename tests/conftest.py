@@ -44,8 +44,10 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     data = tmp_path / "cohortcv-data"
     monkeypatch.setenv("COHORTCV_DATA_DIR", str(data))
     for key in list(os.environ):
-        if key.startswith("COHORTCV_") and key not in ("COHORTCV_DATA_DIR",) and not key.startswith(
-            "COHORTCV_TEST_"
+        if (
+            key.startswith("COHORTCV_")
+            and key not in ("COHORTCV_DATA_DIR",)
+            and not key.startswith("COHORTCV_TEST_")
         ):
             monkeypatch.delenv(key)
     get_settings.cache_clear()

@@ -42,8 +42,6 @@ def _writer_factory(settings: Settings):  # type: ignore[no-untyped-def]
     def get(name: str) -> Writer:
         if name == "template":
             return TemplateWriter()
-        raise ConfigurationError(
-            f"unknown writer {name!r}: this worker offers 'template'"
-        )
+        raise ConfigurationError(f"unknown writer {name!r}: this worker offers 'template'")
 
     return get

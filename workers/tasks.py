@@ -38,8 +38,11 @@ def register(app: Celery, settings: Settings) -> None:
 
     def on_soft_limit(job_ids: list[int], stage: str) -> None:
         ctx = holder.context(settings)
-        jobs.fail(ctx.engine, {i: f"{stage} exceeded the soft time limit" for i in job_ids},
-                  settings.worker.max_attempts)
+        jobs.fail(
+            ctx.engine,
+            {i: f"{stage} exceeded the soft time limit" for i in job_ids},
+            settings.worker.max_attempts,
+        )
 
     @app.task(
         name=WRITE_CHUNK,
@@ -85,6 +88,4 @@ def register(app: Celery, settings: Settings) -> None:
     @app.task(name=RECONCILE, autoretry_for=RETRY_ON, max_retries=2)
     def reconcile_task() -> dict[str, int]:
         ctx = holder.context(settings)
-        return reconcile(
-            ctx.engine, send, settings.policy(), lambda q: queue_depth(app, q)
-        )
+        return reconcile(ctx.engine, send, settings.policy(), lambda q: queue_depth(app, q))

@@ -53,7 +53,9 @@ def _formats(value: str) -> list[str]:
     chosen = [f.strip().lower() for f in value.split(",") if f.strip()]
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown or not chosen:
-        raise InputError(f"--formats: unknown {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}")
+        raise InputError(
+            f"--formats: unknown {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}"
+        )
     return chosen
 
 
@@ -83,18 +85,31 @@ def _counts_table(counts: dict[str, int]) -> Table:
     return table
 
 
-LangOpt = Annotated[str, typer.Option("--lang", help="Output language: auto, en or zh (a row's own 'language' column wins).")]
+LangOpt = Annotated[
+    str,
+    typer.Option(
+        "--lang", help="Output language: auto, en or zh (a row's own 'language' column wins)."
+    ),
+]
 FormatsOpt = Annotated[str, typer.Option("--formats", help="Comma-separated: pdf,html,md,json.")]
-InstitutionOpt = Annotated[str, typer.Option("--institution", help="Institution id the upload belongs to.")]
-SheetOpt = Annotated[str | None, typer.Option("--sheet", help="XLSX sheet name (default: the first).")]
+InstitutionOpt = Annotated[
+    str, typer.Option("--institution", help="Institution id the upload belongs to.")
+]
+SheetOpt = Annotated[
+    str | None, typer.Option("--sheet", help="XLSX sheet name (default: the first).")
+]
 
 
 @app.command()
 @edge
 def run(
     file: Annotated[Path, typer.Argument(help="CSV, XLSX or JSONL export.")],
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the resumes and reports.")] = Path("out"),
-    workers: Annotated[int, typer.Option("--workers", min=1, help="Local worker processes.")] = max(1, os.cpu_count() or 1),
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder for the resumes and reports.")
+    ] = Path("out"),
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Local worker processes.")] = max(
+        1, os.cpu_count() or 1
+    ),
     lang: LangOpt = "auto",
     formats: FormatsOpt = ",".join(FORMATS),
     institution: InstitutionOpt = "default",
@@ -107,7 +122,7 @@ def run(
     chosen = _formats(formats)
     engine = _engine(settings)
     ingestion = _open(file, settings, institution, lang, sheet)
-    options = {"formats": chosen, "language": lang, "writer": settings.writer}
+    options: dict[str, object] = {"formats": chosen, "language": lang, "writer": settings.writer}
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
         TimeRemainingColumn(), console=console, transient=False,
@@ -138,7 +153,9 @@ def run(
         f"in {result.seconds:.1f}s → {out_dir}",
         highlight=False,
     )
-    out.print(f"report: {out_dir / 'report.csv'}   errors: {out_dir / 'errors.csv'}", highlight=False)
+    out.print(
+        f"report: {out_dir / 'report.csv'}   errors: {out_dir / 'errors.csv'}", highlight=False
+    )
     if result.batch.rejected:
         _print_errors(out_dir / "errors.csv")
     if counts["dead"]:
@@ -162,7 +179,9 @@ def _print_errors(path: Path, limit: int = 20) -> None:
 @edge
 def validate(
     file: Annotated[Path, typer.Argument(help="CSV, XLSX or JSONL export.")],
-    errors: Annotated[Path | None, typer.Option("--errors", help="Also write errors.csv here.")] = None,
+    errors: Annotated[
+        Path | None, typer.Option("--errors", help="Also write errors.csv here.")
+    ] = None,
     lang: LangOpt = "auto",
     sheet: SheetOpt = None,
 ) -> None:
@@ -190,13 +209,17 @@ def validate(
         if len(rejected) > 50:
             out.print(f"… and {len(rejected) - 50} more")
     if errors is not None:
-        write_csv(errors, ("line", "column", "reason"), ((r.line, r.column, r.reason) for r in rejected))
+        write_csv(
+            errors, ("line", "column", "reason"), ((r.line, r.column, r.reason) for r in rejected)
+        )
 
 
 @app.command()
 @edge
 def template(
-    output: Annotated[Path | None, typer.Option("--out", help="Write here instead of stdout.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--out", help="Write here instead of stdout.")
+    ] = None,
 ) -> None:
     """A blank CSV with the canonical headers and one example row."""
     from producer.ingest.columns import template_csv
@@ -248,9 +271,15 @@ def submit(
 @app.command()
 @edge
 def status(
-    batch: Annotated[str | None, typer.Argument(help="Batch id; omit to list recent batches.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the batch object as JSON.")] = False,
-    watch: Annotated[bool, typer.Option("--watch/--once", help="Live progress until the batch ends.")] = True,
+    batch: Annotated[
+        str | None, typer.Argument(help="Batch id; omit to list recent batches.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the batch object as JSON.")
+    ] = False,
+    watch: Annotated[
+        bool, typer.Option("--watch/--once", help="Live progress until the batch ends.")
+    ] = True,
 ) -> None:
     """Per-status counts, rate and ETA of a batch (live), or a list of recent batches."""
     from shared.db.batches import batch_object, list_batches
@@ -265,7 +294,15 @@ def status(
         table = Table("id", "file", "status", "rows", "done", "dead", "created")
         for o in objs:
             c = o["counts"]
-            table.add_row(o["id"], o["filename"], o["status"], str(c["rows"]), str(c["done"]), str(c["dead"]), o["created_at"])
+            table.add_row(
+                o["id"],
+                o["filename"],
+                o["status"],
+                str(c["rows"]),
+                str(c["done"]),
+                str(c["dead"]),
+                o["created_at"],
+            )
         out.print(table)
         return
     obj = batch_object(engine, batch)
@@ -289,8 +326,15 @@ def status(
             c = obj["counts"]
             elapsed = time.monotonic() - first[0]
             rate = (c["done"] - first[1]) / elapsed if elapsed > 0 else 0.0
-            progress.update(task, completed=c["done"] + c["dead"], rate=rate,
-                            description=f"batch {batch[:8]} {obj['status']} (running {c['running']}, failed {c['failed']}, dead {c['dead']})")
+            progress.update(
+                task,
+                completed=c["done"] + c["dead"],
+                rate=rate,
+                description=(
+                    f"batch {batch[:8]} {obj['status']} "
+                    f"(running {c['running']}, failed {c['failed']}, dead {c['dead']})"
+                ),
+            )
     out.print(_counts_table(obj["counts"]))
 
 
@@ -298,9 +342,13 @@ def status(
 @edge
 def export(
     batch: Annotated[str, typer.Argument(help="Batch id.")],
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the resumes and reports.")] = Path("out"),
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder for the resumes and reports.")
+    ] = Path("out"),
     formats: FormatsOpt = ",".join(FORMATS),
-    make_zip: Annotated[bool, typer.Option("--zip", help="Also pack the folder into a ZIP beside it.")] = False,
+    make_zip: Annotated[
+        bool, typer.Option("--zip", help="Also pack the folder into a ZIP beside it.")
+    ] = False,
 ) -> None:
     """Write a batch's resumes as DIR/<person>/resume.* plus report.csv and errors.csv."""
     from producer.export import export_batch
@@ -310,7 +358,10 @@ def export(
     engine = _engine(settings, upgrade=False)
     get_batch(engine, batch)
     summary = export_batch(engine, batch, out_dir, _formats(formats), make_zip=make_zip)
-    out.print(f"{summary.resumes} resumes ({summary.files} files), {summary.rejected} rejected rows → {out_dir}", highlight=False)
+    out.print(
+        f"{summary.resumes} resumes ({summary.files} files), {summary.rejected} rejected rows → {out_dir}",
+        highlight=False,
+    )
     if summary.zip_path:
         out.print(f"zip: {summary.zip_path}", highlight=False)
 
@@ -338,12 +389,26 @@ def retry(batch: Annotated[str, typer.Argument(help="Batch id.")]) -> None:
 @app.command()
 @edge
 def worker(
-    queues: Annotated[str, typer.Option("--queues", "-Q", help="Comma-separated: generate,render,control.")] = "generate,render,control",
-    device: Annotated[str, typer.Option("--device", help="cpu, or cuda:N to serve exactly one GPU.")] = "cpu",
-    concurrency: Annotated[int | None, typer.Option("--concurrency", "-c", help="Processes (default: 1 on a GPU, else the CPU count).")] = None,
+    queues: Annotated[
+        str, typer.Option("--queues", "-Q", help="Comma-separated: generate,render,control.")
+    ] = "generate,render,control",
+    device: Annotated[
+        str, typer.Option("--device", help="cpu, or cuda:N to serve exactly one GPU.")
+    ] = "cpu",
+    concurrency: Annotated[
+        int | None,
+        typer.Option(
+            "--concurrency", "-c", help="Processes (default: 1 on a GPU, else the CPU count)."
+        ),
+    ] = None,
     name: Annotated[str | None, typer.Option("--name", "-n", help="Worker node name.")] = None,
-    beat: Annotated[bool, typer.Option("--beat", "-B", help="Also run the reconciler schedule in this worker.")] = False,
-    metrics_port: Annotated[int, typer.Option("--metrics-port", help="Serve Prometheus metrics on 127.0.0.1:PORT (0: off).")] = 0,
+    beat: Annotated[
+        bool, typer.Option("--beat", "-B", help="Also run the reconciler schedule in this worker.")
+    ] = False,
+    metrics_port: Annotated[
+        int,
+        typer.Option("--metrics-port", help="Serve Prometheus metrics on 127.0.0.1:PORT (0: off)."),
+    ] = 0,
     loglevel: Annotated[str, typer.Option("--loglevel", "-l")] = "INFO",
 ) -> None:
     """Start a Celery worker with cohortcv's defaults (late acks, prefetch 1, events on)."""
@@ -353,7 +418,9 @@ def worker(
     gpu = device.startswith("cuda")
     procs = concurrency or (1 if gpu else max(1, os.cpu_count() or 1))
     node = name or (f"gpu{device.split(':')[-1]}@%h" if gpu else "cpu@%h")
-    env = metrics_env(metrics_port or settings.metrics_port, device_env(device, settings_env(settings)))
+    env = metrics_env(
+        metrics_port or settings.metrics_port, device_env(device, settings_env(settings))
+    )
     argv = worker_argv(
         queues=[q.strip() for q in queues.split(",") if q.strip()],
         concurrency=procs, name=node, beat=beat, loglevel=loglevel,
@@ -371,7 +438,18 @@ def beat_cmd(loglevel: Annotated[str, typer.Option("--loglevel", "-l")] = "INFO"
 
     settings = get_settings()
     schedule = os.path.join(tempfile.gettempdir(), "cohortcv-beat-schedule")
-    argv = [sys.executable, "-m", "celery", "-A", WORKER_APP, "beat", "-l", loglevel, "-s", schedule]
+    argv = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        WORKER_APP,
+        "beat",
+        "-l",
+        loglevel,
+        "-s",
+        schedule,
+    ]
     os.execve(argv[0], argv, settings_env(settings))
 
 

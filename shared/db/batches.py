@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, func, insert, select, update
 
 from shared.db.jobs import PENDING
 from shared.db.models import Batch, BatchStatus, Institution, Job, JobStatus, utcnow
@@ -20,7 +20,7 @@ def ensure_institution(engine: Engine, institution_id: str, name: str | None = N
         exists = conn.scalar(select(Institution.id).where(Institution.id == institution_id))
         if exists is None:
             conn.execute(
-                Institution.__table__.insert().values(
+                insert(Institution).values(
                     id=institution_id, name=name or institution_id, created_at=utcnow()
                 )
             )
@@ -30,9 +30,7 @@ def job_counts(engine: Engine, batch_id: str) -> dict[str, int]:
     """Jobs per status; pending (stored, not yet sent) counts as queued."""
     with engine.connect() as conn:
         rows = conn.execute(
-            select(Job.status, func.count())
-            .where(Job.batch_id == batch_id)
-            .group_by(Job.status)
+            select(Job.status, func.count()).where(Job.batch_id == batch_id).group_by(Job.status)
         ).all()
     counts = {status: 0 for status in JobStatus.ALL}
     for status, n in rows:
@@ -57,7 +55,9 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def batch_object(engine: Engine, batch_id: str, institution_id: str | None = None) -> dict[str, Any]:
+def batch_object(
+    engine: Engine, batch_id: str, institution_id: str | None = None
+) -> dict[str, Any]:
     """The batch object shared by the API and `cohortcv status --json`."""
     refresh_status(engine, batch_id)
     batch = get_batch(engine, batch_id, institution_id)
@@ -137,6 +137,4 @@ def set_status(engine: Engine, batch_id: str, status: str) -> None:
 
 def list_batches(engine: Engine, limit: int = 20) -> list[str]:
     with engine.connect() as conn:
-        return list(
-            conn.scalars(select(Batch.id).order_by(Batch.created_at.desc()).limit(limit))
-        )
+        return list(conn.scalars(select(Batch.id).order_by(Batch.created_at.desc()).limit(limit)))

@@ -49,18 +49,16 @@ def store_resumes(engine: Engine, resumes: Sequence[NewResume]) -> list[int]:
         conn.execute(_insert(engine, table).on_conflict_do_nothing(), values)
         ids: list[int] = []
         for r in resumes:
-            ids.append(
-                int(
-                    conn.scalar(
-                        select(ResumeRecord.id).where(
-                            ResumeRecord.institution_id == r.institution_id,
-                            ResumeRecord.person_key == r.person_key,
-                            ResumeRecord.content_hash == r.content_hash,
-                            ResumeRecord.variant == r.variant,
-                        )
-                    )
+            resume_id = conn.scalar(
+                select(ResumeRecord.id).where(
+                    ResumeRecord.institution_id == r.institution_id,
+                    ResumeRecord.person_key == r.person_key,
+                    ResumeRecord.content_hash == r.content_hash,
+                    ResumeRecord.variant == r.variant,
                 )
             )
+            assert resume_id is not None  # inserted above, or there already
+            ids.append(int(resume_id))
     return ids
 
 

@@ -17,7 +17,6 @@ import pytest
 from sqlalchemy import func, select
 
 from shared.db.engine import make_engine
-
 from shared.db.models import Job, ResumeOutput, ResumeRecord
 
 COHORTCV = [sys.executable, "-m", "producer.cli.main"]
@@ -75,12 +74,16 @@ class Services:
         }
         return env | extra
 
-    def cli(self, *args: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    def cli(
+        self, *args: str, check: bool = True, timeout: float = 120
+    ) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
             [*COHORTCV, *args], env=self.env(), capture_output=True, text=True, timeout=timeout
         )
         if check and result.returncode != 0:
-            raise AssertionError(f"cohortcv {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+            raise AssertionError(
+                f"cohortcv {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+            )
         return result
 
     def start_worker(self, *args: str, log: Path | None = None) -> subprocess.Popen[bytes]:
@@ -96,7 +99,9 @@ class Services:
         with self.engine.connect() as conn:
             return dict(
                 conn.execute(
-                    select(Job.status, func.count()).where(Job.batch_id == batch_id).group_by(Job.status)
+                    select(Job.status, func.count())
+                    .where(Job.batch_id == batch_id)
+                    .group_by(Job.status)
                 ).all()
             )
 
@@ -107,9 +112,13 @@ class Services:
             if counts.get("done", 0) + counts.get("dead", 0) >= total:
                 return counts
             time.sleep(0.5)
-        raise AssertionError(f"batch {batch_id} not finished in {timeout}s: {self.counts(batch_id)}")
+        raise AssertionError(
+            f"batch {batch_id} not finished in {timeout}s: {self.counts(batch_id)}"
+        )
 
-    def wait_for(self, predicate: Callable[[dict[str, int]], bool], batch_id: str, timeout: float = 120) -> None:
+    def wait_for(
+        self, predicate: Callable[[dict[str, int]], bool], batch_id: str, timeout: float = 120
+    ) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if predicate(self.counts(batch_id)):
@@ -125,11 +134,15 @@ class Services:
             resume_ids = list(conn.scalars(select(Job.resume_id).where(Job.batch_id == batch_id)))
             assert len(resume_ids) == len(set(resume_ids)) == accepted
             n_resumes = conn.scalar(
-                select(func.count()).select_from(ResumeRecord).where(ResumeRecord.id.in_(resume_ids))
+                select(func.count())
+                .select_from(ResumeRecord)
+                .where(ResumeRecord.id.in_(resume_ids))
             )
             assert n_resumes == accepted
             n_files = conn.scalar(
-                select(func.count()).select_from(ResumeOutput).where(ResumeOutput.resume_id.in_(resume_ids))
+                select(func.count())
+                .select_from(ResumeOutput)
+                .where(ResumeOutput.resume_id.in_(resume_ids))
             )
             assert n_files == accepted * formats
 

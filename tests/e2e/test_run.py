@@ -51,7 +51,13 @@ def test_run_turns_a_mixed_cohort_into_resumes(tmp_path: Path) -> None:
 
     report = read_csv(out / "report.csv")
     assert [r["line"] for r in report] == ["2", "3", "4", "5", "6"]
-    assert [r["outcome"] for r in report] == ["accepted", "accepted", "rejected", "rejected", "accepted"]
+    assert [r["outcome"] for r in report] == [
+        "accepted",
+        "accepted",
+        "rejected",
+        "rejected",
+        "accepted",
+    ]
     assert all(r["status"] == "done" for r in report if r["outcome"] == "accepted")
     errors = read_csv(out / "errors.csv")
     assert [(e["line"], e["column"]) for e in errors] == [("4", "邮箱"), ("5", "学号")]

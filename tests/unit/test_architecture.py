@@ -36,4 +36,6 @@ def test_importing_entry_points_loads_no_model_library(module: str) -> None:
         "print(','.join(bad)); sys.exit(1 if bad else 0)"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
-    assert result.returncode == 0, f"{module} imported {result.stdout.strip()} {result.stderr[-500:]}"
+    assert result.returncode == 0, (
+        f"{module} imported {result.stdout.strip()} {result.stderr[-500:]}"
+    )

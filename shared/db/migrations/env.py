@@ -26,9 +26,7 @@ def run_online() -> None:
         return
     engine = make_engine(url)
     with engine.connect() as conn:
-        context.configure(
-            connection=conn, target_metadata=Base.metadata, render_as_batch=True
-        )
+        context.configure(connection=conn, target_metadata=Base.metadata, render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

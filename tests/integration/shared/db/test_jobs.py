@@ -47,7 +47,9 @@ def make_batch(engine: Engine, n: int, batch_id: str = "b1") -> list[int]:
 
 
 def a_resume(engine: Engine) -> int:
-    record = resumes.NewResume("uni", "k", "h", "en:template", "template", {"basics": {"name": "A"}})
+    record = resumes.NewResume(
+        "uni", "k", "h", "en:template", "template", {"basics": {"name": "A"}}
+    )
     return resumes.store_resumes(engine, [record])[0]
 
 
@@ -119,7 +121,9 @@ def test_stale_jobs_are_resent_once_per_deadline(engine: Engine) -> None:
 
 def test_resume_store_is_idempotent(engine: Engine) -> None:
     batches.ensure_institution(engine, "uni")
-    record = resumes.NewResume("uni", "k1", "h1", "en:template", "template", {"basics": {"name": "A"}})
+    record = resumes.NewResume(
+        "uni", "k1", "h1", "en:template", "template", {"basics": {"name": "A"}}
+    )
     first = resumes.store_resumes(engine, [record])
     again = resumes.store_resumes(engine, [record, record])
     assert again == first * 2
