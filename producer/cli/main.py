@@ -59,14 +59,18 @@ def _formats(value: str) -> list[str]:
     return chosen
 
 
-def _engine(settings: Settings, upgrade: bool = True):  # type: ignore[no-untyped-def]
+def _engine(settings: Settings, upgrade: bool = False):  # type: ignore[no-untyped-def]
+    """The database engine; embedded `run` migrates on its own, servers need `db upgrade`."""
     from shared.db.engine import make_engine
+    from shared.db.migrate import require_schema
     from shared.db.migrate import upgrade as db_upgrade
 
     url = settings.resolved_database_url()
     if upgrade:
         db_upgrade(url)
-    return make_engine(url)
+    engine = make_engine(url)
+    require_schema(engine)
+    return engine
 
 
 def _open(path: Path, settings: Settings, institution: str, lang: str, sheet: str | None):  # type: ignore[no-untyped-def]
@@ -120,7 +124,7 @@ def run(
 
     settings = get_settings()
     chosen = _formats(formats)
-    engine = _engine(settings)
+    engine = _engine(settings, upgrade=True)
     ingestion = _open(file, settings, institution, lang, sheet)
     options: dict[str, object] = {"formats": chosen, "language": lang, "writer": settings.writer}
     with Progress(
@@ -285,7 +289,7 @@ def status(
     from shared.db.batches import batch_object, list_batches
 
     settings = get_settings()
-    engine = _engine(settings, upgrade=False)
+    engine = _engine(settings)
     if batch is None:
         objs = [batch_object(engine, b) for b in list_batches(engine)]
         if as_json:
@@ -355,7 +359,7 @@ def export(
     from shared.db.batches import get_batch
 
     settings = get_settings()
-    engine = _engine(settings, upgrade=False)
+    engine = _engine(settings)
     get_batch(engine, batch)
     summary = export_batch(engine, batch, out_dir, _formats(formats), make_zip=make_zip)
     out.print(
@@ -376,7 +380,7 @@ def retry(batch: Annotated[str, typer.Argument(help="Batch id.")]) -> None:
     from shared.reconcile import top_up
 
     settings = get_settings()
-    engine = _engine(settings, upgrade=False)
+    engine = _engine(settings)
     get_batch(engine, batch)
     n = jobs.requeue_dead(engine, batch)
     if n:
