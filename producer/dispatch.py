@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import gc
 import uuid
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from collections.abc import Iterator
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, delete, insert, update
 
+from producer.ingest.pipeline import AcceptedRow, Ingestion, RejectedRow
 from shared.db import resumes
 from shared.db.batches import ensure_institution
 from shared.db.jobs import PENDING
 from shared.db.models import Batch, BatchStatus, Job, JobStage, RowErrorRecord, utcnow
 from shared.errors import WholeFileError
-from producer.ingest.pipeline import AcceptedRow, Ingestion, RejectedRow
 
 FLUSH_ROWS = 5_000
 JOB_COLUMNS = (
@@ -84,7 +83,9 @@ def _insert_jobs(engine: Engine, rows: Sequence[tuple[Any, ...]]) -> None:
 class _Writer:
     """Buffers accepted and rejected rows and writes them in bulk."""
 
-    def __init__(self, engine: Engine, batch_id: str, institution_id: str, variant_of: Callable[[str], str]) -> None:
+    def __init__(
+        self, engine: Engine, batch_id: str, institution_id: str, variant_of: Callable[[str], str]
+    ) -> None:
         self.engine = engine
         self.batch_id = batch_id
         self.institution_id = institution_id
@@ -144,7 +145,7 @@ class _Writer:
             rows.append(
                 (
                     self.batch_id, self.institution_id, r.line, r.external_id, r.name,
-                    r.person_key, r.content_hash, r.language, r.profile.model_dump_json(),
+                    r.person_key, r.content_hash, r.language, r.facts_json,
                     PENDING, JobStage.RENDER if resume_id else JobStage.WRITE, 0, resume_id,
                     now,
                 )

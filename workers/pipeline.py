@@ -15,7 +15,8 @@ from sqlalchemy import Engine, select
 
 from shared.db import jobs, resumes
 from shared.db.models import Batch, JobStage
-from shared.profile import Profile, Resume
+from shared.facts import build_profile
+from shared.profile import Resume
 from workers.render import Renderer
 from workers.writers.base import Writer
 
@@ -97,9 +98,9 @@ def _write_group(
     ok: list[jobs.ClaimedJob] = []
     for job in group:
         try:
-            profiles.append(Profile.model_validate(job.profile))
+            profiles.append(build_profile(job.profile))
             ok.append(job)
-        except Exception as exc:  # a stored profile that no longer validates
+        except Exception as exc:  # stored facts that no longer build a valid profile
             failed[job.id] = f"invalid profile: {exc}"
     try:
         return list(zip(ok, writer.write(profiles), strict=True))

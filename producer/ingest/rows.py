@@ -6,43 +6,28 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
 from producer.ingest.columns import HeaderMap
-from producer.ingest.entries import (
-    Entry,
-    _entry,
-    has_cjk,
-    parse_awards,
-    parse_certificates,
-    parse_date,
-    parse_educations,
-    parse_languages,
-    parse_links,
-    parse_projects,
-    parse_skills,
-    parse_works,
-    split_entries,
-    split_list,
-)
 from producer.ingest.sources import RawRow
+from shared.entries import Entry, has_cjk, parse_date
+from shared.facts import VALUE_FIELDS, Facts, build_profile, content_hash, facts_json
 from shared.profile import Profile
 from shared.settings import IngestSettings
 
 
 class AcceptedRow:
-    """A data row that became a Profile.
+    """A data row that passed every rule, with its facts (see shared.facts).
 
-    `profile` and `content_hash` are built on first access: validating a file (counting rows and
-    listing rejections) never pays for parsing free-text entries or hashing. Every rule that can
-    reject a row has already run when an AcceptedRow exists, so building cannot fail.
+    The Profile is built from the facts on first access only: storing a file (validate, store
+    jobs, enqueue) keeps the facts and leaves building to the workers. Every rule that can reject
+    a row has already run when an AcceptedRow exists, so building cannot fail.
     """
 
-    __slots__ = ("_build", "_hash", "_profile", "external_id", "language", "line", "name",
+    __slots__ = ("_hash", "_json", "_profile", "external_id", "facts", "language", "line", "name",
                  "person_key")  # fmt: skip
 
     def __init__(
@@ -52,33 +37,37 @@ class AcceptedRow:
         name: str,
         language: str,
         person_key: str,
-        content_hash: str | None = None,
+        facts: Facts,
         profile: Profile | None = None,
-        *,
-        build: Callable[[], Profile] | None = None,
     ) -> None:
-        if profile is None and build is None:
-            raise TypeError("AcceptedRow needs a profile or a way to build one")
         self.line = line
         self.external_id = external_id
         self.name = name
         self.language = language
         self.person_key = person_key
-        self._hash = content_hash
+        self.facts = facts
         self._profile = profile
-        self._build = build
+        self._json: str | None = None
+        self._hash: str | None = None
 
     @property
     def profile(self) -> Profile:
         if self._profile is None:
-            assert self._build is not None
-            self._profile, self._build = self._build(), None
+            self._profile = build_profile(self.facts)
         return self._profile
 
     @property
+    def facts_json(self) -> str:
+        """The facts as canonical JSON (sorted keys, compact): what the job stores."""
+        if self._json is None:
+            self._json = facts_json(self.facts)
+        return self._json
+
+    @property
     def content_hash(self) -> str:
+        """sha256 of `facts_json`: equal input, equal hash, every run; a changed cell changes it."""
         if self._hash is None:
-            self._hash = content_hash(self.profile)
+            self._hash = content_hash(self.facts_json)
         return self._hash
 
     def __eq__(self, other: object) -> bool:
@@ -132,7 +121,6 @@ LANGUAGES: dict[str, str] = {
     "en-gb": "en", "zh": "zh", "chinese": "zh", "cn": "zh", "zh-cn": "zh", "zh_cn": "zh",
     "zh-hans": "zh", "中文": "zh", "汉语": "zh", "简体中文": "zh", "auto": "auto",
 }  # fmt: skip
-SKILLS_HEADING = {"en": "Skills", "zh": "技能"}
 
 
 def clean(value: str) -> str | None:
@@ -180,13 +168,6 @@ def person_key(
     return hashlib.sha256(source.encode("utf-8")).hexdigest()[:32]
 
 
-def content_hash(profile: Profile) -> str:
-    """sha256 of the Profile's canonical JSON (sorted keys): equal facts, equal hash, every run."""
-    data = profile.model_dump(mode="json")
-    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 class _Reject(Exception):
     """A rule failed; carries the column and reason up to the one place that builds RejectedRow."""
 
@@ -214,20 +195,11 @@ class RowRules:
         # Resolved once per upload, not per row: where each field is and what the file calls it.
         self._indexes = list(header.fields.items()) if header else []
         self._columns = {f: header.column(i) for f, i in header.fields.items()} if header else {}
-        self._date_cells = (
-            [
-                (i, header.column(i))
-                for cols in header.groups.values()
-                for f, i in cols.items()
-                if f in ("startDate", "endDate")
-            ]
-            if header
-            else []
-        )
+        # The numbered groups (work_1_…) in number order: (group, [(field, index, column, is_date)]).
         self._groups = (
             [
-                (g, [(f, i, header.column(i)) for f, i in cols.items()])
-                for g, cols in header.groups.items()
+                (g, [(f, i, header.column(i), f in _DATE_FIELDS) for f, i in cols.items()])
+                for (g, _number), cols in header.groups.items()
             ]
             if header
             else []
@@ -276,9 +248,7 @@ class RowRules:
             if grad is not None:
                 values["grad_year"] = self._grad_year(grad, columns["grad_year"])
             language = self._language(values, columns, name)
-            for index, column in self._date_cells:
-                if index < width:
-                    self._date(clean(cells[index]), column)
+            groups = self._numbered(cells) if self._groups else None
         except _Reject as reject:
             return RejectedRow(
                 raw.line, reject.column, reject.reason, values.get("id"), values.get("name")
@@ -286,14 +256,13 @@ class RowRules:
         key = person_key(
             self.institution_id, external_id, values.get("email"), name, values.get("phone")
         )
-        return AcceptedRow(
-            raw.line,
-            external_id,
-            name,
-            language,
-            key,
-            build=lambda: self._profile(cells, values, language),
-        )
+        facts: Facts = {
+            "values": {f: v for f, v in values.items() if f in VALUE_FIELDS},
+            "language": language,
+        }
+        if groups:
+            facts["groups"] = groups
+        return AcceptedRow(raw.line, external_id, name, language, key, facts)
 
     def _column(self, index: int) -> str:
         assert self.header is not None
@@ -339,97 +308,25 @@ class RowRules:
             raise _Reject(column, f"{value!r} is not a date; write 2021, 2021-06 or 2021-06-30")
         return date
 
-    def _profile(self, cells: list[str], values: dict[str, str], language: str) -> Profile:
-        # Built as a dict and validated once: one pydantic-core pass (~8 µs) is far cheaper than
-        # model_construct per nested model, which re-inspects default factories every call.
-        get = values.get
-        basics: dict[str, Any] = {"name": values["name"]}
-        for field in ("label", "email", "phone", "summary"):
-            if field in values:
-                basics[field] = values[field]
-        if "location" in values:
-            basics["location"] = {"city": values["location"]}
-        if "links" in values:
-            website, basics["profiles"] = parse_links(values["links"])
-            if website is not None:
-                basics["url"] = website
-        education: list[Entry] = []
-        if (
-            "school" in values
-            or "degree" in values
-            or "major" in values
-            or "gpa" in values
-            or ("grad_year" in values)
-        ):
-            education.append(
-                _entry(
-                    institution=get("school"),
-                    studyType=get("degree"),
-                    area=get("major"),
-                    endDate=get("grad_year"),
-                    score=get("gpa"),
-                )
-            )
-        work: list[Entry] = []
-        projects: list[Entry] = []
-        if self._groups:
-            self._numbered(cells, work, education, projects)
-        if "education" in values:
-            education += parse_educations(values["education"])
-        if "experience" in values:
-            work += parse_works(values["experience"])
-        if "projects" in values:
-            projects += parse_projects(values["projects"])
-        document: dict[str, Any] = {
-            "basics": basics,
-            "work": work,
-            "education": education,
-            "projects": projects,
-            "meta": {"language": language, "targetJob": get("target_job")},
-        }
-        if "skills" in values:
-            document["skills"] = parse_skills(
-                values["skills"], default_name=SKILLS_HEADING[language]
-            )
-        if "languages" in values:
-            document["languages"] = parse_languages(values["languages"])
-        if "awards" in values:
-            document["awards"] = parse_awards(values["awards"])
-        if "certificates" in values:
-            document["certificates"] = parse_certificates(values["certificates"])
-        return Profile.model_validate(document)
-
-    def _numbered(
-        self, cells: list[str], work: list[Entry], education: list[Entry], projects: list[Entry]
-    ) -> None:
-        """Numbered groups (work_1_company, …) in number order, before free-text entries."""
+    def _numbered(self, cells: list[str]) -> list[tuple[str, Entry]]:
+        """The non-empty numbered groups, in number order, with their cells cleaned and dates
+        parsed (a date that is not one rejects the row; "present" leaves the date out)."""
         width = len(cells)
-        for (group, _number), fields in self._groups:
+        groups: list[tuple[str, Entry]] = []
+        for group, fields in self._groups:
             entry: Entry = {}
-            for field, index, column in fields:
+            for field, index, column, is_date in fields:
                 value = clean(cells[index]) if index < width else None
                 if value is None:
                     continue
-                if field in ("startDate", "endDate"):
-                    # Checked when the row was accepted; "present" leaves the date out.
+                if is_date:
                     if (date := self._date(value, column)) is not None:
                         entry[field] = date
-                elif field in ("highlights", "courses"):
-                    entry[field] = [text for text, _ in split_entries(value)]
-                elif field in ("keywords", "roles"):
-                    entry[field] = split_list(value)
                 else:
                     entry[field] = value
-            if not entry:
-                continue
-            if group == "work":
-                work.append(entry)
-            elif group == "education":
-                education.append(entry)
-            else:
-                # A project without a name keeps its text; JSON Resume requires the key.
-                entry.setdefault("name", "")
-                projects.append(entry)
+            if entry:
+                groups.append((group, entry))
+        return groups
 
     def _rejected_raw(self, raw: RawRow, column: str, reason: str) -> RejectedRow:
         """A row that could not be read whole: name and id as far as they can be told."""
@@ -496,7 +393,13 @@ class RowRules:
             self.institution_id, external_id, profile.basics.email, name, profile.basics.phone
         )
         return AcceptedRow(
-            raw.line, external_id, name, language, key, content_hash(profile), profile
+            raw.line,
+            external_id,
+            name,
+            language,
+            key,
+            {"profile": profile.model_dump(mode="json")},
+            profile,
         )
 
     def _clean_document(self, value: Any, where: str) -> Any:
@@ -519,6 +422,7 @@ class RowRules:
         return value
 
 
+_DATE_FIELDS = frozenset({"startDate", "endDate"})
 _PRESENT = frozenset({"present", "now", "current", "ongoing", "today", "至今", "现在", "今"})
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from producer.ingest.entries import (
+from shared.entries import (
     parse_awards,
     parse_date,
     parse_education,

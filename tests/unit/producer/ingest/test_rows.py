@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from producer.ingest.pipeline import AcceptedRow, RejectedRow
-from producer.ingest.rows import clean, content_hash, guess_language, person_key
+from producer.ingest.rows import clean, guess_language, person_key
+from shared.facts import content_hash
 
 from .conftest import by_line
 
@@ -183,6 +184,6 @@ def test_content_hash_is_stable_and_changes_with_content(ingest) -> None:
     _, first = ingest("id,name,email\n1,Ann,a@example.com\n")
     _, again = ingest("id,name,email\n1,Ann,a@example.com\n", name="again.csv")
     _, changed = ingest("id,name,email\n1,Ann,b@example.com\n", name="changed.csv")
-    assert first[0].content_hash == again[0].content_hash == content_hash(first[0].profile)
+    assert first[0].content_hash == again[0].content_hash == content_hash(first[0].facts)
     assert first[0].person_key == changed[0].person_key
     assert first[0].content_hash != changed[0].content_hash
