@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     language: str = "auto"
     formats: list[str] = Field(default_factory=lambda: ["pdf", "html", "md", "json"])
     metrics_port: int = 0
+    # 127.0.0.1 on a host; 0.0.0.0 inside a container so Prometheus can scrape it.
+    metrics_address: str = "127.0.0.1"
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     flower: FlowerSettings = Field(default_factory=FlowerSettings)

@@ -22,5 +22,9 @@ def _serve_metrics(**_: Any) -> None:
     if settings.metrics_port:
         from workers import metrics
 
-        metrics.serve(settings.metrics_port, lambda q: queue_depth(app, q))
-        logging.getLogger(__name__).info("metrics on 127.0.0.1:%d", settings.metrics_port)
+        metrics.serve(
+            settings.metrics_port, lambda q: queue_depth(app, q), settings.metrics_address
+        )
+        logging.getLogger(__name__).info(
+            "metrics on %s:%d", settings.metrics_address, settings.metrics_port
+        )

@@ -50,10 +50,10 @@ class QueueDepthCollector:
         yield gauge
 
 
-def serve(port: int, depth: Callable[[str], int]) -> None:
-    """Serve every child's metrics plus the queue-depth gauge on 127.0.0.1:`port`."""
+def serve(port: int, depth: Callable[[str], int], address: str = "127.0.0.1") -> None:
+    """Serve every child's metrics plus the queue-depth gauge on `address`:`port`."""
     registry = CollectorRegistry()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         MultiProcessCollector(registry)
     registry.register(QueueDepthCollector(depth))  # type: ignore[arg-type]
-    start_http_server(port, addr="127.0.0.1", registry=registry)
+    start_http_server(port, addr=address, registry=registry)

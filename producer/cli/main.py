@@ -47,9 +47,11 @@ def edge(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _formats(value: str) -> list[str]:
+def _formats(value: str | None, settings: Settings) -> list[str]:
     from shared.errors import InputError
 
+    if value is None:
+        value = ",".join(settings.formats)
     chosen = [f.strip().lower() for f in value.split(",") if f.strip()]
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown or not chosen:
@@ -73,11 +75,15 @@ def _engine(settings: Settings, upgrade: bool = False):  # type: ignore[no-untyp
     return engine
 
 
-def _open(path: Path, settings: Settings, institution: str, lang: str, sheet: str | None):  # type: ignore[no-untyped-def]
+def _open(path: Path, settings: Settings, institution: str, lang: str | None, sheet: str | None):  # type: ignore[no-untyped-def]
     from producer.ingest.pipeline import open_ingestion
 
     return open_ingestion(
-        path, institution_id=institution, language=lang, settings=settings.ingest, sheet=sheet
+        path,
+        institution_id=institution,
+        language=lang or settings.language,
+        settings=settings.ingest,
+        sheet=sheet,
     )
 
 
@@ -90,12 +96,20 @@ def _counts_table(counts: dict[str, int]) -> Table:
 
 
 LangOpt = Annotated[
-    str,
+    str | None,
     typer.Option(
-        "--lang", help="Output language: auto, en or zh (a row's own 'language' column wins)."
+        "--lang",
+        help="Output language: auto, en or zh (a row's own 'language' column wins). "
+        "Default: COHORTCV_LANGUAGE (auto).",
     ),
 ]
-FormatsOpt = Annotated[str, typer.Option("--formats", help="Comma-separated: pdf,html,md,json.")]
+FormatsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--formats",
+        help="Comma-separated: pdf,html,md,json. Default: COHORTCV_FORMATS (all four).",
+    ),
+]
 InstitutionOpt = Annotated[
     str, typer.Option("--institution", help="Institution id the upload belongs to.")
 ]
@@ -114,8 +128,8 @@ def run(
     workers: Annotated[int, typer.Option("--workers", min=1, help="Local worker processes.")] = max(
         1, os.cpu_count() or 1
     ),
-    lang: LangOpt = "auto",
-    formats: FormatsOpt = ",".join(FORMATS),
+    lang: LangOpt = None,
+    formats: FormatsOpt = None,
     institution: InstitutionOpt = "default",
     sheet: SheetOpt = None,
 ) -> None:
@@ -123,10 +137,14 @@ def run(
     from producer.embedded import run_embedded
 
     settings = get_settings()
-    chosen = _formats(formats)
+    chosen = _formats(formats, settings)
     engine = _engine(settings, upgrade=True)
     ingestion = _open(file, settings, institution, lang, sheet)
-    options: dict[str, object] = {"formats": chosen, "language": lang, "writer": settings.writer}
+    options: dict[str, object] = {
+        "formats": chosen,
+        "language": lang or settings.language,
+        "writer": settings.writer,
+    }
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
         TimeRemainingColumn(), console=console, transient=False,
@@ -186,7 +204,7 @@ def validate(
     errors: Annotated[
         Path | None, typer.Option("--errors", help="Also write errors.csv here.")
     ] = None,
-    lang: LangOpt = "auto",
+    lang: LangOpt = None,
     sheet: SheetOpt = None,
 ) -> None:
     """Check a file against the input contract and report every rejected row (nothing is queued)."""
@@ -240,8 +258,8 @@ def template(
 @edge
 def submit(
     file: Annotated[Path, typer.Argument(help="CSV, XLSX or JSONL export.")],
-    lang: LangOpt = "auto",
-    formats: FormatsOpt = ",".join(FORMATS),
+    lang: LangOpt = None,
+    formats: FormatsOpt = None,
     institution: InstitutionOpt = "default",
     sheet: SheetOpt = None,
 ) -> None:
@@ -251,13 +269,13 @@ def submit(
     from shared.reconcile import top_up
 
     settings = get_settings()
-    chosen = _formats(formats)
+    chosen = _formats(formats, settings)
     engine = _engine(settings)
     ingestion = _open(file, settings, institution, lang, sheet)
     started = time.perf_counter()
     stored = store_batch(
         engine, ingestion, institution_id=institution,
-        options={"formats": chosen, "language": lang, "writer": settings.writer},
+        options={"formats": chosen, "language": lang or settings.language, "writer": settings.writer},
     )  # fmt: skip
     celery = make_celery(settings)
     top_up(engine, lambda t, b, ids: send_chunk(celery, t, b, ids), stored.id, settings.policy())
@@ -349,7 +367,7 @@ def export(
     out_dir: Annotated[
         Path, typer.Option("--out", help="Folder for the resumes and reports.")
     ] = Path("out"),
-    formats: FormatsOpt = ",".join(FORMATS),
+    formats: FormatsOpt = None,
     make_zip: Annotated[
         bool, typer.Option("--zip", help="Also pack the folder into a ZIP beside it.")
     ] = False,
@@ -361,7 +379,7 @@ def export(
     settings = get_settings()
     engine = _engine(settings)
     get_batch(engine, batch)
-    summary = export_batch(engine, batch, out_dir, _formats(formats), make_zip=make_zip)
+    summary = export_batch(engine, batch, out_dir, _formats(formats, settings), make_zip=make_zip)
     out.print(
         f"{summary.resumes} resumes ({summary.files} files), {summary.rejected} rejected rows → {out_dir}",
         highlight=False,
@@ -471,11 +489,13 @@ def flower(
         sys.executable, "-m", "celery", "-A", WORKER_APP, "flower",
         f"--address={address or settings.flower.address}",
         f"--port={port or settings.flower.port}",
-        f"--basic_auth={settings.flower.basic_auth.get_secret_value()}",
         "--task_runtime_metric_buckets=0.5,1,2,5,15,30,60,120,300,600,inf",
         "--purge_offline_workers=300",
     ]  # fmt: skip
-    os.execve(argv[0], argv, settings_env(settings))
+    env = settings_env(settings)
+    # Through the environment, not argv: a password on the command line shows in `ps`.
+    env["FLOWER_BASIC_AUTH"] = settings.flower.basic_auth.get_secret_value()
+    os.execve(argv[0], argv, env)
 
 
 @db_app.command("upgrade")
