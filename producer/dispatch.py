@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gc
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +21,9 @@ from shared.db.models import Batch, BatchStatus, Job, JobStage, RowErrorRecord, 
 from shared.errors import WholeFileError
 
 FLUSH_ROWS = 5_000
+# PostgreSQL COPYs in flight at once: the server's share of a job (parsing the JSON, indexes)
+# is about what validating its row costs, so two backends keep pace with the producer.
+COPY_THREADS = 2
 JOB_COLUMNS = (
     "batch_id", "institution_id", "line", "external_id", "name", "person_key",
     "content_hash", "language", "profile", "status", "stage", "attempts", "resume_id",
@@ -49,25 +54,30 @@ class StoredBatch:
     warnings: list[str]
 
 
-def _copy_jobs(engine: Engine, rows: Sequence[tuple[Any, ...]]) -> None:
-    """PostgreSQL COPY: one round trip for thousands of jobs."""
+def _copy_text(value: str) -> str:
+    """A string as a field of COPY's text format: backslash, tab, newline and CR escaped."""
+    if "\\" in value:
+        value = value.replace("\\", "\\\\")
+    if "\t" in value or "\n" in value or "\r" in value:
+        value = value.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return value
+
+
+def _copy_jobs(engine: Engine, lines: Sequence[str]) -> None:
+    """PostgreSQL COPY of pre-formatted text lines: one round trip for thousands of jobs."""
     raw = engine.raw_connection()
     try:
         cur = raw.cursor()
         with cur.copy(f"COPY jobs ({', '.join(JOB_COLUMNS)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
-            for row in rows:
-                copy.write_row(row)
+            copy.write("".join(lines))
         raw.commit()
     finally:
         raw.close()
 
 
-def _insert_jobs(engine: Engine, rows: Sequence[tuple[Any, ...]]) -> None:
-    if engine.dialect.name == "postgresql":
-        _copy_jobs(engine, rows)
-        return
-    # SQLite: one executemany in one transaction; the profile is already JSON text, and the
-    # timestamp goes in the text form SQLAlchemy's SQLite DateTime reads back.
+def _insert_jobs_sqlite(engine: Engine, rows: Sequence[tuple[Any, ...]]) -> None:
+    # One executemany in one transaction; the profile is already JSON text, and the timestamp
+    # goes in the text form SQLAlchemy's SQLite DateTime reads back.
     rows = [(*r[:-1], r[-1].strftime("%Y-%m-%d %H:%M:%S.%f")) for r in rows]
     raw = engine.raw_connection()
     try:
@@ -81,7 +91,13 @@ def _insert_jobs(engine: Engine, rows: Sequence[tuple[Any, ...]]) -> None:
 
 
 class _Writer:
-    """Buffers accepted and rejected rows and writes them in bulk."""
+    """Buffers accepted and rejected rows and writes them in bulk.
+
+    On PostgreSQL the jobs of one buffer are stored by a background thread while the next buffer
+    is validated: the server parses and indexes them on the other core (the client waits on the
+    socket without the GIL). One buffer at most is in flight, so memory stays bounded; `close`
+    waits for it and raises what it raised. SQLite (one writer at a time) stores inline.
+    """
 
     def __init__(
         self, engine: Engine, batch_id: str, institution_id: str, variant_of: Callable[[str], str]
@@ -93,6 +109,9 @@ class _Writer:
         self.accepted: list[AcceptedRow] = []
         self.rejected: list[RejectedRow] = []
         self.reused = 0
+        self._postgres = engine.dialect.name == "postgresql"
+        self._pool = ThreadPoolExecutor(COPY_THREADS, "store-jobs") if self._postgres else None
+        self._pending: deque[Future[None]] = deque()
 
     def add(self, row: AcceptedRow | RejectedRow) -> None:
         if isinstance(row, AcceptedRow):
@@ -125,10 +144,23 @@ class _Writer:
                 )
             self.rejected = []
 
+    def wait(self, in_flight: int = 0) -> None:
+        """Wait until at most `in_flight` buffers are in flight; raises what storing them raised."""
+        while len(self._pending) > in_flight:
+            self._pending.popleft().result()
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
+
     def _flush_accepted(self) -> None:
-        existing: dict[tuple[str, str], int] = {}
+        accepted, self.accepted = self.accepted, []
+        existing: dict[tuple[str, str, str], int] = {}
         by_variant: dict[str, list[tuple[str, str]]] = {}
-        for r in self.accepted:
+        for r in accepted:
             by_variant.setdefault(self.variant_of(r.language), []).append(
                 (r.person_key, r.content_hash)
             )
@@ -138,20 +170,42 @@ class _Writer:
             ).items():
                 existing[(variant, *key)] = rid
         now = utcnow()
-        rows = []
-        for r in self.accepted:
+        if not self._postgres:
+            rows = []
+            for r in accepted:
+                variant = self.variant_of(r.language)
+                resume_id = existing.get((variant, r.person_key, r.content_hash))
+                self.reused += resume_id is not None
+                rows.append(
+                    (
+                        self.batch_id, self.institution_id, r.line, r.external_id, r.name,
+                        r.person_key, r.content_hash, r.language, r.facts_json,
+                        PENDING, JobStage.RENDER if resume_id else JobStage.WRITE, 0, resume_id,
+                        now,
+                    )
+                )  # fmt: skip
+            _insert_jobs_sqlite(self.engine, rows)
+            return
+        # PostgreSQL: COPY text lines in JOB_COLUMNS order, formatted here (write_row costs more)
+        # and sent by the background thread while the next buffer is validated.
+        head = f"{_copy_text(self.batch_id)}\t{_copy_text(self.institution_id)}\t"
+        to_write = f"\t{PENDING}\t{JobStage.WRITE}\t0\t\\N\t{now.isoformat()}\n"
+        lines = []
+        for r in accepted:
             resume_id = existing.get((self.variant_of(r.language), r.person_key, r.content_hash))
-            self.reused += resume_id is not None
-            rows.append(
-                (
-                    self.batch_id, self.institution_id, r.line, r.external_id, r.name,
-                    r.person_key, r.content_hash, r.language, r.facts_json,
-                    PENDING, JobStage.RENDER if resume_id else JobStage.WRITE, 0, resume_id,
-                    now,
-                )
-            )  # fmt: skip
-        _insert_jobs(self.engine, rows)
-        self.accepted = []
+            if resume_id is None:
+                tail = to_write
+            else:
+                self.reused += 1
+                tail = f"\t{PENDING}\t{JobStage.RENDER}\t0\t{resume_id}\t{now.isoformat()}\n"
+            external_id = "\\N" if r.external_id is None else _copy_text(r.external_id)
+            lines.append(
+                f"{head}{r.line}\t{external_id}\t{_copy_text(r.name)}\t{r.person_key}\t"
+                f"{r.content_hash}\t{r.language}\t{_copy_text(r.facts_json)}{tail}"
+            )
+        self.wait(COPY_THREADS - 1)
+        assert self._pool is not None
+        self._pending.append(self._pool.submit(_copy_jobs, self.engine, lines))
 
 
 def store_batch(
@@ -182,12 +236,15 @@ def store_batch(
     writer = str(options.get("writer", "template"))
     buffer = _Writer(engine, batch_id, institution_id, lambda lang: f"{lang}:{writer}")
     try:
-        with _young_gc_only():
-            for n, row in enumerate(ingestion, 1):
-                buffer.add(row)
-                if on_row is not None and n % 1000 == 0:
-                    on_row(n)
-            buffer.flush()
+        try:
+            with _young_gc_only():
+                for n, row in enumerate(ingestion, 1):
+                    buffer.add(row)
+                    if on_row is not None and n % 1000 == 0:
+                        on_row(n)
+                buffer.flush()
+        finally:
+            buffer.close()  # every job stored (or failed) before the batch is kept or undone
     except WholeFileError:
         with engine.begin() as conn:
             conn.execute(delete(Job).where(Job.batch_id == batch_id))

@@ -50,9 +50,12 @@ VALUE_FIELDS = frozenset({
 _EDUCATION_FIELDS = ("school", "degree", "major", "gpa", "grad_year")
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def facts_json(facts: Facts) -> str:
     """The canonical JSON text of facts (sorted keys, compact): what jobs store and hash."""
-    return json.dumps(facts, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(facts)
 
 
 def content_hash(facts: Facts | str) -> str:

@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -137,6 +138,28 @@ def clean(value: str) -> str | None:
     return value
 
 
+def _trim(value: str) -> str | None:
+    """`clean` for a value known to hold no CR, control character or non-NFC text."""
+    value = value.strip()
+    if len(value) <= 5 and value.casefold() in MISSING:
+        return None
+    return value
+
+
+def cleaner(cells: list[str]) -> Callable[[str], str | None]:
+    """`clean`, or the cheaper `_trim` when the whole row shows that `clean` would only trim.
+
+    Cells are joined with newlines, which no rule touches and nothing composes across, so the
+    row holds a CR, a control character or non-NFC text exactly when one of its cells does.
+    """
+    joined = "\n".join(cells)
+    if "\r" in joined or _CONTROL.search(joined) is not None:
+        return clean
+    if joined.isascii() or unicodedata.is_normalized("NFC", joined):
+        return _trim
+    return clean
+
+
 def normalise_language(value: str) -> str | None:
     """en, zh or auto for a language spelling ("English", "中文"); None when unknown."""
     return LANGUAGES.get(value.strip().casefold())
@@ -195,6 +218,7 @@ class RowRules:
         # Resolved once per upload, not per row: where each field is and what the file calls it.
         self._indexes = list(header.fields.items()) if header else []
         self._columns = {f: header.column(i) for f, i in header.fields.items()} if header else {}
+        self._not_facts = [f for f in self._columns if f not in VALUE_FIELDS]
         # The numbered groups (work_1_…) in number order: (group, [(field, index, column, is_date)]).
         self._groups = (
             [
@@ -227,9 +251,10 @@ class RowRules:
                     f"the limit is {self.max_cell:,}",
                 )
             width = len(cells)
+            clean_cell = cleaner(cells)
             for field, index in self._indexes:
                 if index < width:
-                    value = clean(cells[index])
+                    value = clean_cell(cells[index])
                     if value is not None:
                         values[field] = value
             external_id = values.get("id")
@@ -248,7 +273,7 @@ class RowRules:
             if grad is not None:
                 values["grad_year"] = self._grad_year(grad, columns["grad_year"])
             language = self._language(values, columns, name)
-            groups = self._numbered(cells) if self._groups else None
+            groups = self._numbered(cells, clean_cell) if self._groups else None
         except _Reject as reject:
             return RejectedRow(
                 raw.line, reject.column, reject.reason, values.get("id"), values.get("name")
@@ -256,10 +281,10 @@ class RowRules:
         key = person_key(
             self.institution_id, external_id, values.get("email"), name, values.get("phone")
         )
-        facts: Facts = {
-            "values": {f: v for f, v in values.items() if f in VALUE_FIELDS},
-            "language": language,
-        }
+        # The facts keep only the fields the Profile is built from (not id, not language).
+        for field in self._not_facts:
+            values.pop(field, None)
+        facts: Facts = {"values": values, "language": language}
         if groups:
             facts["groups"] = groups
         return AcceptedRow(raw.line, external_id, name, language, key, facts)
@@ -308,7 +333,9 @@ class RowRules:
             raise _Reject(column, f"{value!r} is not a date; write 2021, 2021-06 or 2021-06-30")
         return date
 
-    def _numbered(self, cells: list[str]) -> list[tuple[str, Entry]]:
+    def _numbered(
+        self, cells: list[str], clean_cell: Callable[[str], str | None]
+    ) -> list[tuple[str, Entry]]:
         """The non-empty numbered groups, in number order, with their cells cleaned and dates
         parsed (a date that is not one rejects the row; "present" leaves the date out)."""
         width = len(cells)
@@ -316,7 +343,7 @@ class RowRules:
         for group, fields in self._groups:
             entry: Entry = {}
             for field, index, column, is_date in fields:
-                value = clean(cells[index]) if index < width else None
+                value = clean_cell(cells[index]) if index < width else None
                 if value is None:
                     continue
                 if is_date:

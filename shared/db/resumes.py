@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, any_, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from shared.db.models import ResumeOutput, ResumeRecord, utcnow
@@ -71,19 +71,37 @@ def find_existing(
     if not wanted:
         return {}
     person_keys = sorted({k for k, _ in wanted})
+    columns = (ResumeRecord.person_key, ResumeRecord.content_hash, ResumeRecord.id)
     found: dict[tuple[str, str], int] = {}
     with engine.connect() as conn:
-        for i in range(0, len(person_keys), 500):
-            rows = conn.execute(
-                select(ResumeRecord.person_key, ResumeRecord.content_hash, ResumeRecord.id).where(
-                    ResumeRecord.institution_id == institution_id,
-                    ResumeRecord.variant == variant,
-                    ResumeRecord.person_key.in_(person_keys[i : i + 500]),
-                )
-            ).all()
-            for person_key, content_hash, resume_id in rows:
-                if (person_key, content_hash) in wanted:
-                    found[(person_key, content_hash)] = int(resume_id)
+        if engine.dialect.name == "postgresql":
+            # One statement per call whatever the number of keys: the keys (hex digests, no
+            # commas) travel as one string, cheaper to send than an array parameter.
+            key_array = func.string_to_array(bindparam("keys"), ",")
+            query = select(*columns).where(
+                ResumeRecord.institution_id == institution_id,
+                ResumeRecord.variant == variant,
+                ResumeRecord.person_key == any_(key_array),
+            )
+            joined = ",".join(person_keys)
+            if joined.count(",") != len(person_keys) - 1:
+                raise ValueError("person keys are hex digests and never hold a comma")
+            batches = [conn.execute(query, {"keys": joined}).all()]
+        else:
+            batches = [
+                conn.execute(
+                    select(*columns).where(
+                        ResumeRecord.institution_id == institution_id,
+                        ResumeRecord.variant == variant,
+                        ResumeRecord.person_key.in_(person_keys[i : i + 500]),
+                    )
+                ).all()
+                for i in range(0, len(person_keys), 500)
+            ]
+    for rows in batches:
+        for person_key, content_hash, resume_id in rows:
+            if (person_key, content_hash) in wanted:
+                found[(person_key, content_hash)] = int(resume_id)
     return found
 
 
