@@ -93,10 +93,10 @@ def _insert_jobs_sqlite(engine: Engine, rows: Sequence[tuple[Any, ...]]) -> None
 class _Writer:
     """Buffers accepted and rejected rows and writes them in bulk.
 
-    On PostgreSQL the jobs of one buffer are stored by a background thread while the next buffer
+    On PostgreSQL the jobs of a buffer are COPYed by a background thread while the next buffer
     is validated: the server parses and indexes them on the other core (the client waits on the
-    socket without the GIL). One buffer at most is in flight, so memory stays bounded; `close`
-    waits for it and raises what it raised. SQLite (one writer at a time) stores inline.
+    socket without the GIL). At most COPY_THREADS buffers are in flight, so memory stays bounded;
+    `close` waits for them and raises what they raised. SQLite (one writer) stores inline.
     """
 
     def __init__(
@@ -158,12 +158,18 @@ class _Writer:
 
     def _flush_accepted(self) -> None:
         accepted, self.accepted = self.accepted, []
-        existing: dict[tuple[str, str, str], int] = {}
+        variants: dict[str, str] = {}
+        keyed: list[tuple[AcceptedRow, tuple[str, str, str]]] = []
         by_variant: dict[str, list[tuple[str, str]]] = {}
         for r in accepted:
-            by_variant.setdefault(self.variant_of(r.language), []).append(
-                (r.person_key, r.content_hash)
-            )
+            variant = variants.get(r.language)
+            if variant is None:
+                variant = variants[r.language] = self.variant_of(r.language)
+                by_variant[variant] = []
+            key = (r.person_key, r.content_hash)
+            by_variant[variant].append(key)
+            keyed.append((r, (variant, *key)))
+        existing: dict[tuple[str, str, str], int] = {}
         for variant, keys in by_variant.items():
             for key, rid in resumes.find_existing(
                 self.engine, self.institution_id, variant, keys
@@ -172,9 +178,8 @@ class _Writer:
         now = utcnow()
         if not self._postgres:
             rows = []
-            for r in accepted:
-                variant = self.variant_of(r.language)
-                resume_id = existing.get((variant, r.person_key, r.content_hash))
+            for r, identity in keyed:
+                resume_id = existing.get(identity)
                 self.reused += resume_id is not None
                 rows.append(
                     (
@@ -187,21 +192,25 @@ class _Writer:
             _insert_jobs_sqlite(self.engine, rows)
             return
         # PostgreSQL: COPY text lines in JOB_COLUMNS order, formatted here (write_row costs more)
-        # and sent by the background thread while the next buffer is validated.
+        # and sent by a background thread while the next buffer is validated.
         head = f"{_copy_text(self.batch_id)}\t{_copy_text(self.institution_id)}\t"
         to_write = f"\t{PENDING}\t{JobStage.WRITE}\t0\t\\N\t{now.isoformat()}\n"
         lines = []
-        for r in accepted:
-            resume_id = existing.get((self.variant_of(r.language), r.person_key, r.content_hash))
+        for r, identity in keyed:
+            resume_id = existing.get(identity) if existing else None
             if resume_id is None:
                 tail = to_write
             else:
                 self.reused += 1
                 tail = f"\t{PENDING}\t{JobStage.RENDER}\t0\t{resume_id}\t{now.isoformat()}\n"
             external_id = "\\N" if r.external_id is None else _copy_text(r.external_id)
+            # JSON text holds no raw tab, newline or CR: only backslashes need escaping.
+            profile = r.facts_json
+            if "\\" in profile:
+                profile = profile.replace("\\", "\\\\")
             lines.append(
-                f"{head}{r.line}\t{external_id}\t{_copy_text(r.name)}\t{r.person_key}\t"
-                f"{r.content_hash}\t{r.language}\t{_copy_text(r.facts_json)}{tail}"
+                f"{head}{r.line}\t{external_id}\t{_copy_text(r.name)}\t{identity[1]}\t"
+                f"{identity[2]}\t{r.language}\t{profile}{tail}"
             )
         self.wait(COPY_THREADS - 1)
         assert self._pool is not None
