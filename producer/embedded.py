@@ -22,7 +22,7 @@ from producer.export import ExportSummary, export_batch
 from producer.ingest.pipeline import Ingestion
 from producer.workerproc import settings_env, worker_argv
 from shared.celery_config import make_celery, queue_depth, send_chunk
-from shared.db.batches import batch_object
+from shared.db.batches import batch_object, job_counts, refresh_status
 from shared.reconcile import reconcile, top_up
 from shared.settings import Settings
 
@@ -108,10 +108,15 @@ def run_embedded(
             top_up(engine, send, stored.id, policy)
             last_reconcile = time.monotonic()
             while True:
-                batch = batch_object(engine, stored.id)
-                counts = batch["counts"]
+                # Read-only polling: SQLite has one writer at a time and the workers need it.
+                jobs = job_counts(engine, stored.id)
+                counts = {
+                    **counts,
+                    **{k: jobs[k] for k in ("queued", "running", "done", "failed", "dead")},
+                }
                 on_progress(counts)
-                if batch["status"] in ("completed", "failed", "cancelled"):
+                if sum(jobs[k] for k in ("done", "dead", "cancelled")) >= stored.accepted:
+                    refresh_status(engine, stored.id)
                     break
                 if not pool.alive():
                     raise RuntimeError(
