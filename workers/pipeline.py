@@ -129,7 +129,8 @@ def render_stage(ctx: PipelineContext, job_ids: Sequence[int]) -> StageResult:
         if job.resume_id is None or job.resume_id not in documents:
             result.failed[job.id] = "no written resume to render"
             continue
-        wanted = [str(f) for f in ctx.options(job.batch_id).get("formats", list(ctx.renderers))]
+        formats = ctx.options(job.batch_id).get("formats") or list(ctx.renderers)
+        wanted = [str(f) for f in formats]  # type: ignore[attr-defined]
         missing = [f for f in wanted if f not in have.get(job.resume_id, set())]
         try:
             outputs = _render(ctx.renderers, documents[job.resume_id], missing)

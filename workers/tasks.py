@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from celery import Celery
@@ -15,12 +16,18 @@ from shared.reconcile import reconcile, top_up
 from shared.settings import Settings
 from shared.tasks import RECONCILE, RENDER_CHUNK, WRITE_CHUNK, ChunkPayload
 from workers import holder, metrics
-from workers.pipeline import StageResult, render_stage, write_stage
+from workers.pipeline import PipelineContext, StageResult, render_stage, write_stage
 
 log = logging.getLogger(__name__)
 
 # A database that restarts or drops connections: retry the whole chunk; it is idempotent.
 RETRY_ON = (OperationalError, DBAPIError, ConnectionError)
+RETRYING: dict[str, Any] = {
+    "autoretry_for": RETRY_ON,
+    "retry_backoff": 2,
+    "retry_backoff_max": 60,
+    "max_retries": 8,
+}
 
 
 def _count(stage: str, result: StageResult) -> None:
@@ -44,45 +51,39 @@ def register(app: Celery, settings: Settings) -> None:
             settings.worker.max_attempts,
         )
 
-    @app.task(
-        name=WRITE_CHUNK,
-        autoretry_for=RETRY_ON,
-        retry_backoff=2,
-        retry_backoff_max=60,
-        max_retries=8,
-    )
-    def write_chunk(batch_id: str, job_ids: list[int]) -> dict[str, Any]:
-        payload = ChunkPayload(batch_id=batch_id, job_ids=job_ids)
+    def run_stage(
+        stage: str, job_ids: list[int], step: Callable[[PipelineContext, list[int]], StageResult]
+    ) -> StageResult | None:
+        """One stage on one chunk; a soft time limit fails the chunk's jobs for a later retry."""
         ctx = holder.context(settings)
         try:
-            result = write_stage(ctx, payload.job_ids)
+            result = step(ctx, job_ids)
         except SoftTimeLimitExceeded:
-            on_soft_limit(payload.job_ids, "writing")
+            on_soft_limit(job_ids, stage)
+            return None
+        _count(stage, result)
+        return result
+
+    @app.task(name=WRITE_CHUNK, **RETRYING)
+    def write_chunk(batch_id: str, job_ids: list[int]) -> dict[str, Any]:
+        payload = ChunkPayload(batch_id=batch_id, job_ids=job_ids)
+        result = run_stage("write", payload.job_ids, write_stage)
+        if result is None:
             return {"soft_time_limit": True}
-        _count("write", result)
         if result.advanced:
             send(RENDER_CHUNK, batch_id, result.advanced)
         return {"written": len(result.advanced), "failed": len(result.failed)}
 
-    @app.task(
-        name=RENDER_CHUNK,
-        autoretry_for=RETRY_ON,
-        retry_backoff=2,
-        retry_backoff_max=60,
-        max_retries=8,
-    )
+    @app.task(name=RENDER_CHUNK, **RETRYING)
     def render_chunk(batch_id: str, job_ids: list[int]) -> dict[str, Any]:
         payload = ChunkPayload(batch_id=batch_id, job_ids=job_ids)
-        ctx = holder.context(settings)
-        try:
-            result = render_stage(ctx, payload.job_ids)
-        except SoftTimeLimitExceeded:
-            on_soft_limit(payload.job_ids, "rendering")
+        result = run_stage("render", payload.job_ids, render_stage)
+        if result is None:
             return {"soft_time_limit": True}
-        _count("render", result)
         # This chunk left the window: let the batch send its next one.
-        top_up(ctx.engine, send, batch_id, settings.policy())
-        batches.refresh_status(ctx.engine, batch_id)
+        engine = holder.context(settings).engine
+        top_up(engine, send, batch_id, settings.policy())
+        batches.refresh_status(engine, batch_id)
         return {"done": len(result.advanced), "failed": len(result.failed)}
 
     @app.task(name=RECONCILE, autoretry_for=RETRY_ON, max_retries=2)
