@@ -100,26 +100,26 @@ def claim(
 
 
 def advance_to_render(engine: Engine, resume_ids: dict[int, int], deadline_s: int) -> list[int]:
-    """Written jobs move to the render stage, queued, pointing at their resume."""
+    """Written jobs move to the render stage, queued, pointing at their resume (one UPDATE)."""
+    if not resume_ids:
+        return []
     now = utcnow()
-    moved: list[int] = []
     with engine.begin() as conn:
-        for job_id, resume_id in resume_ids.items():
-            moved += conn.scalars(
-                update(Job)
-                .where(Job.id == job_id, Job.stage == JobStage.WRITE, Job.status.in_(ACTIVE))
-                .values(
-                    stage=JobStage.RENDER,
-                    status=JobStatus.QUEUED,
-                    resume_id=resume_id,
-                    attempts=0,
-                    last_error=None,
-                    updated_at=now,
-                    deadline_at=now + timedelta(seconds=deadline_s),
-                )
-                .returning(Job.id)
-            ).all()
-    return moved
+        moved = conn.scalars(
+            update(Job)
+            .where(Job.id.in_(resume_ids), Job.stage == JobStage.WRITE, Job.status.in_(ACTIVE))
+            .values(
+                stage=JobStage.RENDER,
+                status=JobStatus.QUEUED,
+                resume_id=case(resume_ids, value=Job.id),
+                attempts=0,
+                last_error=None,
+                updated_at=now,
+                deadline_at=now + timedelta(seconds=deadline_s),
+            )
+            .returning(Job.id)
+        ).all()
+    return sorted(moved)
 
 
 def finish(engine: Engine, job_ids: Sequence[int]) -> list[int]:

@@ -47,19 +47,20 @@ def store_resumes(engine: Engine, resumes: Sequence[NewResume]) -> list[int]:
     table = ResumeRecord.__table__
     with engine.begin() as conn:
         conn.execute(_insert(engine, table).on_conflict_do_nothing(), values)
-        ids: list[int] = []
-        for r in resumes:
-            resume_id = conn.scalar(
-                select(ResumeRecord.id).where(
-                    ResumeRecord.institution_id == r.institution_id,
-                    ResumeRecord.person_key == r.person_key,
-                    ResumeRecord.content_hash == r.content_hash,
-                    ResumeRecord.variant == r.variant,
-                )
-            )
-            assert resume_id is not None  # inserted above, or there already
-            ids.append(int(resume_id))
-    return ids
+        # One query for the whole chunk, not one per resume: inserted above, or there already.
+        rows = conn.execute(
+            select(
+                ResumeRecord.institution_id,
+                ResumeRecord.person_key,
+                ResumeRecord.content_hash,
+                ResumeRecord.variant,
+                ResumeRecord.id,
+            ).where(ResumeRecord.person_key.in_({r.person_key for r in resumes}))
+        ).all()
+    by_identity = {tuple(row[:4]): int(row[4]) for row in rows}
+    return [
+        by_identity[(r.institution_id, r.person_key, r.content_hash, r.variant)] for r in resumes
+    ]
 
 
 def find_existing(
