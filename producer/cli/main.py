@@ -8,6 +8,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -87,6 +88,40 @@ def _open(path: Path, settings: Settings, institution: str, lang: str | None, sh
     )
 
 
+@dataclass(frozen=True)
+class _Upload:
+    """What `run` and `submit` both need before they store a file: settings, database, reader."""
+
+    settings: Settings
+    engine: Any
+    ingestion: Any
+    options: dict[str, object]
+
+
+def _upload(
+    file: Path,
+    lang: str | None,
+    formats: str | None,
+    institution: str,
+    sheet: str | None,
+    *,
+    upgrade: bool,
+) -> _Upload:
+    settings = get_settings()
+    options: dict[str, object] = {
+        "formats": _formats(formats, settings),
+        "language": lang or settings.language,
+        "writer": settings.writer,
+    }
+    engine = _engine(settings, upgrade=upgrade)
+    return _Upload(settings, engine, _open(file, settings, institution, lang, sheet), options)
+
+
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+
+
 def _counts_table(counts: dict[str, int]) -> Table:
     table = Table(show_header=True, header_style="bold")
     for key in counts:
@@ -136,15 +171,7 @@ def run(
     """Turn a file into resumes on this machine: no servers (SQLite, an embedded broker, local workers)."""
     from producer.embedded import run_embedded
 
-    settings = get_settings()
-    chosen = _formats(formats, settings)
-    engine = _engine(settings, upgrade=True)
-    ingestion = _open(file, settings, institution, lang, sheet)
-    options: dict[str, object] = {
-        "formats": chosen,
-        "language": lang or settings.language,
-        "writer": settings.writer,
-    }
+    upload = _upload(file, lang, formats, institution, sheet, upgrade=True)
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
         TimeRemainingColumn(), console=console, transient=False,
@@ -161,13 +188,12 @@ def run(
             progress.update(bar["task"], completed=finished)
 
         result = run_embedded(
-            settings, engine, ingestion, out_dir,
-            institution_id=institution, options=options, concurrency=workers,
+            upload.settings, upload.engine, upload.ingestion, out_dir,
+            institution_id=institution, options=upload.options, concurrency=workers,
             on_validated=validated, on_progress=moved,
             on_rows=lambda n: progress.update(reading, completed=n),
         )  # fmt: skip
-    for warning in result.batch.warnings:
-        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    _warn(result.batch.warnings)
     counts = result.counts
     out.print(
         f"{result.batch.rows} rows: {result.batch.accepted} accepted, {result.batch.rejected} rejected; "
@@ -217,8 +243,7 @@ def validate(
     for row in ingestion:
         if isinstance(row, RejectedRow):
             rejected.append(row)
-    for warning in ingestion.warnings:
-        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    _warn(ingestion.warnings)
     out.print(
         f"{file}: {ingestion.rows} rows: {ingestion.accepted} accepted, {ingestion.rejected} rejected",
         highlight=False,
@@ -268,20 +293,16 @@ def submit(
     from shared.celery_config import make_celery, send_chunk
     from shared.reconcile import top_up
 
-    settings = get_settings()
-    chosen = _formats(formats, settings)
-    engine = _engine(settings)
-    ingestion = _open(file, settings, institution, lang, sheet)
+    upload = _upload(file, lang, formats, institution, sheet, upgrade=False)
     started = time.perf_counter()
     stored = store_batch(
-        engine, ingestion, institution_id=institution,
-        options={"formats": chosen, "language": lang or settings.language, "writer": settings.writer},
-    )  # fmt: skip
-    celery = make_celery(settings)
-    top_up(engine, lambda t, b, ids: send_chunk(celery, t, b, ids), stored.id, settings.policy())
+        upload.engine, upload.ingestion, institution_id=institution, options=upload.options
+    )
+    celery = make_celery(upload.settings)
+    send = lambda t, b, ids: send_chunk(celery, t, b, ids)  # noqa: E731
+    top_up(upload.engine, send, stored.id, upload.settings.policy())
     seconds = time.perf_counter() - started
-    for warning in stored.warnings:
-        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    _warn(stored.warnings)
     console.print(
         f"{stored.rows} rows: {stored.accepted} accepted ({stored.reused} unchanged, reused), "
         f"{stored.rejected} rejected; stored and queued in {seconds:.2f}s",
@@ -441,7 +462,9 @@ def worker(
     procs = concurrency or (1 if gpu else max(1, os.cpu_count() or 1))
     node = name or (f"gpu{device.split(':')[-1]}@%h" if gpu else "cpu@%h")
     env = metrics_env(
-        metrics_port or settings.metrics_port, device_env(device, settings_env(settings))
+        metrics_port or settings.metrics_port,
+        device_env(device, settings_env(settings)),
+        settings.data_dir,
     )
     argv = worker_argv(
         queues=[q.strip() for q in queues.split(",") if q.strip()],
