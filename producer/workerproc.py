@@ -6,9 +6,11 @@ The producer never imports the workers; it starts them as separate processes by 
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 
 from shared.settings import Settings
 from shared.tasks import ALL_QUEUES
@@ -63,10 +65,32 @@ def worker_argv(
     return argv + list(extra)
 
 
-def metrics_env(port: int, env: dict[str, str]) -> dict[str, str]:
-    """Prefork children share metrics through a directory set before prometheus_client loads."""
+def metrics_env(port: int, env: dict[str, str], data_dir: Path) -> dict[str, str]:
+    """Prefork children share metrics through a directory set before prometheus_client loads.
+
+    One folder per worker under `data_dir/metrics`, named by this pid (the worker keeps it:
+    `cohortcv worker` execs Celery in place); folders of workers no longer alive are removed,
+    as prometheus_client asks, so counters never carry over from an earlier run.
+    """
     env = dict(env)
     if port:
+        root = data_dir / "metrics"
+        root.mkdir(parents=True, exist_ok=True)
+        for old in root.iterdir():
+            if not old.name.isdigit() or not _alive(int(old.name)) or int(old.name) == os.getpid():
+                shutil.rmtree(old, ignore_errors=True)
+        folder = root / str(os.getpid())
+        folder.mkdir()
         env["COHORTCV_METRICS_PORT"] = str(port)
-        env["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="cohortcv-metrics-")
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
     return env
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
