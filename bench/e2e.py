@@ -27,10 +27,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cohort import write_cohort
 from ingest import drop_pg, fresh_pg
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from producer.dispatch import store_batch
 from producer.ingest.pipeline import open_ingestion
+from shared.db.batches import job_counts
 from shared.db.engine import make_engine
 from shared.db.migrate import upgrade
 from shared.db.models import Job
@@ -128,23 +129,14 @@ def distributed(path: Path, db_url: str, procs: int, chunk: int, work: Path) -> 
         submitted = time.perf_counter()
         batch_id = out.stdout.strip().splitlines()[-1]
         engine = make_engine(db_url)
-        total = None
         while True:
-            with engine.connect() as conn:
-                rows = dict(
-                    conn.execute(
-                        select(Job.status, func.count())
-                        .where(Job.batch_id == batch_id)
-                        .group_by(Job.status)
-                    ).all()
-                )
-            total = sum(rows.values())
-            if rows.get("done", 0) + rows.get("dead", 0) == total and total:
+            counts = job_counts(engine, batch_id)
+            if counts["done"] + counts["dead"] == sum(counts.values()) > 0:
                 break
             time.sleep(0.1)
         seconds = time.perf_counter() - started
         engine.dispose()
-        return rows.get("done", 0) / seconds, submitted - started
+        return counts["done"] / seconds, submitted - started
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=60)
