@@ -11,6 +11,7 @@ import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -77,13 +78,31 @@ def pg_url() -> Iterator[str]:
     admin.dispose()
 
 
+def _idle_redis_db(redis: Any) -> int:
+    """A database number no other client is connected to (a worker left by another test run
+    would otherwise take this test's messages)."""
+    admin = redis.Redis.from_url(f"{REDIS}/0")
+    try:
+        busy = {
+            int(c.get("db", 0))
+            for c in admin.client_list()
+            if c.get("id") != str(admin.client_id())
+        }
+        for db in range(15, 0, -1):
+            if db not in busy:
+                return db
+    finally:
+        admin.close()
+    pytest.fail("every Redis database has a client connected")
+
+
 @pytest.fixture
 def redis_url() -> Iterator[str]:
     """A Redis database number of its own, emptied before and after."""
     need_service("Redis", "127.0.0.1", 6379)
     import redis
 
-    db = 9 + (os.getpid() % 6)
+    db = _idle_redis_db(redis)
     client = redis.Redis.from_url(f"{REDIS}/{db}")
     client.flushdb()
     yield f"{REDIS}/{db}"

@@ -5,10 +5,8 @@ from __future__ import annotations
 import csv
 import os
 import shutil
-import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,8 +16,7 @@ from sqlalchemy import func, select
 
 from shared.db.engine import make_engine
 from shared.db.models import Job, ResumeOutput, ResumeRecord
-
-COHORTCV = [sys.executable, "-m", "producer.cli.main"]
+from tests.processes import COHORTCV, clean_env, free_port, start, stop
 
 
 def _write_cohort(path: Path, n: int, *, zh_every: int = 4) -> Path:
@@ -41,12 +38,6 @@ def _write_cohort(path: Path, n: int, *, zh_every: int = 4) -> Path:
     return path
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class Services:
     """Environment for child processes pointing at the test's PostgreSQL and Redis."""
 
@@ -58,7 +49,7 @@ class Services:
         self.engine = make_engine(db_url)
 
     def env(self, **extra: str) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("COHORTCV_")}
+        env = clean_env()
         env |= {
             "COHORTCV_DATABASE_URL": self.db_url,
             "COHORTCV_BROKER_URL": self.broker_url,
@@ -87,11 +78,8 @@ class Services:
         return result
 
     def start_worker(self, *args: str, log: Path | None = None) -> subprocess.Popen[bytes]:
-        out = (log or self.data_dir / f"worker-{len(self.procs)}.log").open("ab")
-        proc = subprocess.Popen(
-            [*COHORTCV, "worker", "-l", "INFO", *args], env=self.env(), stdout=out, stderr=out,
-            start_new_session=True,
-        )  # fmt: skip
+        log = log or self.data_dir / f"worker-{len(self.procs)}.log"
+        proc = start(["worker", "-l", "INFO", *args], self.env(), log)
         self.procs.append(proc)
         return proc
 
@@ -147,18 +135,7 @@ class Services:
             assert n_files == accepted * formats
 
     def stop(self) -> None:
-        for proc in self.procs:
-            if proc.poll() is None:
-                try:
-                    os.killpg(proc.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    continue
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+        stop(self.procs)
         self.engine.dispose()
 
 

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
+from tests.processes import COHORTCV, clean_env
+
 pytestmark = pytest.mark.e2e
-COHORTCV = [sys.executable, "-m", "producer.cli.main"]
 
 
 def cli(*args: str, data: Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COHORTCV_")}
-    env["COHORTCV_DATA_DIR"] = str(data)
+    env = clean_env(COHORTCV_DATA_DIR=str(data))
     return subprocess.run(
         [*COHORTCV, *args], env=env, capture_output=True, text=True, timeout=300, cwd=cwd
     )

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
@@ -16,88 +12,38 @@ from typing import TypeVar
 import httpx
 import pytest
 
+from tests.processes import clean_env, free_port, start, stop, wait_for
+
 pytestmark = pytest.mark.integration
 
 T = TypeVar("T")
-WAIT_S = 60.0
 AUTH = ("user", "pw")
 
 
-def _cohortcv() -> list[str]:
-    script = Path(sys.executable).with_name("cohortcv")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "producer.cli.main"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _wait(what: str, probe: Callable[[], T | None], procs: list[subprocess.Popen[bytes]]) -> T:
-    """Poll `probe` until it returns something truthy; at most WAIT_S seconds."""
-    deadline = time.monotonic() + WAIT_S
-    last: object = None
-    while time.monotonic() < deadline:
-        for proc in procs:
-            assert proc.poll() is None, f"{proc.args} exited with {proc.returncode} before {what}"
-        try:
-            found = probe()
-            if found:
-                return found
-            last = found
-        except (httpx.HTTPError, OSError) as exc:
-            last = exc
-        time.sleep(0.5)
-    raise AssertionError(f"no {what} within {WAIT_S:.0f}s (last: {last!r})")
-
-
-def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
-    """SIGTERM each process group, then SIGKILL whatever is left after 30 s."""
-    for proc in procs:
-        if proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-    for proc in procs:
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+    return wait_for(what, probe, procs, errors=(httpx.HTTPError, OSError))
 
 
 @pytest.fixture
 def cluster(redis_url: str, tmp_path: Path) -> Iterator[tuple[str, list[subprocess.Popen[bytes]]]]:
     """Flower and one worker (`flowertest@%h`) on the test's Redis; yields Flower's base URL."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COHORTCV_")}
-    env |= {
-        "COHORTCV_BROKER_URL": redis_url,
-        "COHORTCV_DATA_DIR": str(tmp_path / "data"),
-        "COHORTCV_FLOWER__BASIC_AUTH": ":".join(AUTH),
-        "TMPDIR": str(tmp_path),
-    }
+    port = free_port()
+    env = clean_env(
+        COHORTCV_BROKER_URL=redis_url,
+        COHORTCV_DATA_DIR=str(tmp_path / "data"),
+        COHORTCV_FLOWER__BASIC_AUTH=":".join(AUTH),
+        TMPDIR=str(tmp_path),
+    )
     procs: list[subprocess.Popen[bytes]] = []
     try:
         for name, argv in (
             ("flower", ["flower", "--port", str(port)]),
             ("worker", ["worker", "-c", "1", "-n", "flowertest@%h", "-l", "INFO"]),
         ):
-            log = (tmp_path / f"{name}.log").open("wb")
-            procs.append(
-                subprocess.Popen(
-                    [*_cohortcv(), *argv],
-                    env=env,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
-            )
-            log.close()
+            procs.append(start(argv, env, tmp_path / f"{name}.log"))
         yield f"http://127.0.0.1:{port}", procs
     finally:
-        _stop(procs)
+        stop(procs)
         for log in sorted(tmp_path.glob("*.log")):
             sys.stdout.write(f"--- {log.name} (tail)\n{log.read_text(errors='replace')[-2000:]}\n")
 
@@ -135,7 +81,7 @@ def test_flower_and_worker_stop_cleanly(
     base, procs = cluster
     with httpx.Client(base_url=base, timeout=10) as client:
         _wait("Flower health check", lambda: client.get("/healthcheck").status_code == 200, procs)
-    _stop(procs)
+    stop(procs)
     for proc in procs:
         assert proc.returncode is not None
         # Warm shutdown on SIGTERM; nothing of the group is left behind.

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import csv
-import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
@@ -17,22 +13,12 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.processes import COHORTCV, WAIT_S, clean_env, free_port, start, stop, wait_for
+
 pytestmark = pytest.mark.integration
 
 T = TypeVar("T")
-WAIT_S = 60.0
 ROWS = 5
-
-
-def _cohortcv() -> list[str]:
-    script = Path(sys.executable).with_name("cohortcv")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "producer.cli.main"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
@@ -45,57 +31,32 @@ def _samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
 
 
 def _wait(what: str, probe: Callable[[], T | None], proc: subprocess.Popen[bytes]) -> T:
-    deadline = time.monotonic() + WAIT_S
-    last: object = None
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, f"the worker exited with {proc.returncode} before {what}"
-        try:
-            found = probe()
-            if found:
-                return found
-            last = found
-        except (httpx.HTTPError, OSError) as exc:
-            last = exc
-        time.sleep(0.5)
-    raise AssertionError(f"no {what} within {WAIT_S:.0f}s (last: {last!r})")
+    return wait_for(what, probe, [proc], errors=(httpx.HTTPError, OSError))
 
 
 @pytest.fixture
 def env(pg_url: str, redis_url: str, tmp_path: Path) -> dict[str, str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("COHORTCV_")}
-    return base | {
-        "COHORTCV_DATABASE_URL": pg_url,
-        "COHORTCV_BROKER_URL": redis_url,
-        "COHORTCV_DATA_DIR": str(tmp_path / "data"),
-        # The prometheus multiprocess folder (mkdtemp) lands in the test's folder.
-        "TMPDIR": str(tmp_path),
-    }
+    return clean_env(
+        COHORTCV_DATABASE_URL=pg_url,
+        COHORTCV_BROKER_URL=redis_url,
+        COHORTCV_DATA_DIR=str(tmp_path / "data"),
+    )
 
 
 @pytest.fixture
 def worker(env: dict[str, str], tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     upgrade = subprocess.run(
-        [*_cohortcv(), "db", "upgrade"], env=env, capture_output=True, text=True, timeout=WAIT_S
+        [*COHORTCV, "db", "upgrade"], env=env, capture_output=True, text=True, timeout=WAIT_S
     )
     assert upgrade.returncode == 0, upgrade.stdout + upgrade.stderr
-    port = _free_port()
+    port = free_port()
     log_path = tmp_path / "worker.log"
-    with log_path.open("wb") as log:
-        argv = ["worker", "-c", "1", "-n", "metricstest@%h", "--metrics-port", str(port)]
-        proc = subprocess.Popen(
-            [*_cohortcv(), *argv], env=env, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
+    argv = ["worker", "-c", "1", "-n", "metricstest@%h", "--metrics-port", str(port)]
+    proc = start(argv, env, log_path)
     try:
         yield f"http://127.0.0.1:{port}/metrics", proc
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
+        stop([proc])
         sys.stdout.write(f"--- worker.log (tail)\n{log_path.read_text(errors='replace')[-3000:]}\n")
 
 
@@ -121,7 +82,7 @@ def test_worker_metrics_show_queue_depth_and_rendered_resumes(
         for i in range(ROWS):
             w.writerow([f"m{i}", f"Metrics Person {i}", f"m{i}@example.org"])
     submit = subprocess.run(
-        [*_cohortcv(), "submit", str(cohort)],
+        [*COHORTCV, "submit", str(cohort)],
         env=env,
         capture_output=True,
         text=True,
