@@ -22,7 +22,7 @@ from producer.export import ExportSummary, export_batch
 from producer.ingest.pipeline import Ingestion
 from producer.workerproc import settings_env, worker_argv
 from shared.celery_config import make_celery, queue_depth, send_chunk
-from shared.db.batches import batch_object, job_counts, refresh_status
+from shared.db.batches import job_counts, refresh_status
 from shared.reconcile import reconcile, top_up
 from shared.settings import Settings
 
@@ -102,20 +102,16 @@ def run_embedded(
         engine, ingestion, institution_id=institution_id, options=dict(options), on_row=on_rows
     )
     on_validated(stored)
-    counts = batch_object(engine, stored.id)["counts"]
+    counts = job_counts(engine, stored.id)
     if stored.accepted:
         with WorkerPool(settings, concurrency, settings.data_dir / "logs" / "worker.log") as pool:
             top_up(engine, send, stored.id, policy)
             last_reconcile = time.monotonic()
             while True:
                 # Read-only polling: SQLite has one writer at a time and the workers need it.
-                jobs = job_counts(engine, stored.id)
-                counts = {
-                    **counts,
-                    **{k: jobs[k] for k in ("queued", "running", "done", "failed", "dead")},
-                }
+                counts = job_counts(engine, stored.id)
                 on_progress(counts)
-                if sum(jobs[k] for k in ("done", "dead", "cancelled")) >= stored.accepted:
+                if counts["done"] + counts["dead"] + counts["cancelled"] >= stored.accepted:
                     refresh_status(engine, stored.id)
                     break
                 if not pool.alive():

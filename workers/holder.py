@@ -14,7 +14,7 @@ from shared.db.engine import make_engine
 from shared.errors import ConfigurationError
 from shared.settings import Settings
 from workers.pipeline import PipelineContext
-from workers.render import build_renderers
+from workers.render import RENDERERS, build_renderers
 from workers.writers.base import Writer
 from workers.writers.template import TemplateWriter
 
@@ -29,19 +29,17 @@ def context(settings: Settings) -> PipelineContext:
         if pid not in _holders:
             _holders[pid] = PipelineContext(
                 engine=make_engine(settings.resolved_database_url()),
-                writers=_writer_factory(settings),
-                renderers=build_renderers(["pdf", "html", "md", "json"]),
+                writers=_writer,
+                renderers=build_renderers(RENDERERS),
                 max_attempts=settings.worker.max_attempts,
                 deadline_s=settings.worker.job_deadline_s,
             )
         return _holders[pid]
 
 
-def _writer_factory(settings: Settings):  # type: ignore[no-untyped-def]
-    @cache
-    def get(name: str) -> Writer:
-        if name == "template":
-            return TemplateWriter()
-        raise ConfigurationError(f"unknown writer {name!r}: this worker offers 'template'")
-
-    return get
+@cache
+def _writer(name: str) -> Writer:
+    """One writer (and, for a model writer, one loaded model) per name per process."""
+    if name == "template":
+        return TemplateWriter()
+    raise ConfigurationError(f"unknown writer {name!r}: this worker offers 'template'")
