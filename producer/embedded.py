@@ -65,11 +65,17 @@ class WorkerPool:
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
+    def stop(self) -> None:
+        """Ask for a warm shutdown (finish the chunk in hand, then stop) without waiting:
+        Celery takes seconds to wind down, time the export can use."""
+        if self.alive():
+            assert self.proc is not None
+            self.proc.send_signal(signal.SIGTERM)
+
     def __exit__(self, *_: object) -> None:
         if self.proc is None or self.proc.poll() is not None:
             return
-        # Warm shutdown: finish the chunk in hand, then stop.
-        self.proc.send_signal(signal.SIGTERM)
+        self.stop()
         try:
             self.proc.wait(timeout=60)
         except subprocess.TimeoutExpired:
@@ -98,33 +104,30 @@ def run_embedded(
     def send(task: str, batch_id: str, ids: list[int]) -> None:
         send_chunk(app, task, batch_id, ids)
 
-    stored = store_batch(
-        engine, ingestion, institution_id=institution_id, options=dict(options), on_row=on_rows
-    )
-    on_validated(stored)
-    counts = job_counts(engine, stored.id)
-    if stored.accepted:
-        with WorkerPool(settings, concurrency, settings.data_dir / "logs" / "worker.log") as pool:
-            top_up(engine, send, stored.id, policy)
-            last_reconcile = time.monotonic()
-            while True:
-                # Read-only polling: SQLite has one writer at a time and the workers need it.
-                counts = job_counts(engine, stored.id)
-                on_progress(counts)
-                if counts["done"] + counts["dead"] + counts["cancelled"] >= stored.accepted:
-                    refresh_status(engine, stored.id)
-                    break
-                if not pool.alive():
-                    raise RuntimeError(
-                        f"the local worker stopped; see {settings.data_dir / 'logs' / 'worker.log'}"
-                    )
-                # This process is the embedded beat: the filesystem broker never redelivers.
-                if time.monotonic() - last_reconcile >= min(
-                    settings.worker.reconcile_interval_s, 5
-                ):
-                    reconcile(engine, send, policy, lambda q: queue_depth(app, q))
-                    last_reconcile = time.monotonic()
-                time.sleep(0.2)
     formats = [str(f) for f in options.get("formats", settings.formats)]  # type: ignore[attr-defined]
-    summary = export_batch(engine, stored.id, out, formats)
+    log_path = settings.data_dir / "logs" / "worker.log"
+    # The workers start while the file is validated: their start-up is off the critical path.
+    with WorkerPool(settings, concurrency, log_path) as pool:
+        stored = store_batch(
+            engine, ingestion, institution_id=institution_id, options=dict(options), on_row=on_rows
+        )
+        on_validated(stored)
+        top_up(engine, send, stored.id, policy)
+        last_reconcile = time.monotonic()
+        while True:
+            # Read-only polling: SQLite has one writer at a time and the workers need it.
+            counts = job_counts(engine, stored.id)
+            on_progress(counts)
+            if counts["done"] + counts["dead"] + counts["cancelled"] >= stored.accepted:
+                refresh_status(engine, stored.id)
+                break
+            if not pool.alive():
+                raise RuntimeError(f"the local worker stopped; see {log_path}")
+            # This process is the embedded beat: the filesystem broker never redelivers.
+            if time.monotonic() - last_reconcile >= min(settings.worker.reconcile_interval_s, 5):
+                reconcile(engine, send, policy, lambda q: queue_depth(app, q))
+                last_reconcile = time.monotonic()
+            time.sleep(0.2)
+        pool.stop()
+        summary = export_batch(engine, stored.id, out, formats)
     return RunResult(stored, summary, counts, time.monotonic() - started)
