@@ -5,6 +5,7 @@ CohortcvError
 │   ├── WholeFileError         the file as a whole cannot be used; nothing is queued
 │   └── RowError               one data row is rejected (collected, never raised past ingestion)
 ├── ConfigurationError         a setting or an installation is missing or contradictory
+│   └── ModelLoadError         a writer's model cannot be loaded (bad path, missing extra, too big)
 ├── NotFoundError              a batch, job or resume id that does not exist
 ├── RenderError                a renderer could not produce an output for a resume
 └── WriterError                a writer could not produce text for a profile
@@ -46,6 +47,10 @@ class RowError(InputError):
 
 class ConfigurationError(CohortcvError):
     """A setting or installed component is missing or wrong."""
+
+
+class ModelLoadError(ConfigurationError):
+    """A model that cannot be loaded; the message is the real reason, for jobs.last_error."""
 
 
 class NotFoundError(CohortcvError):
