@@ -92,3 +92,32 @@ class ModelRuntime(Protocol):
     def generate(self, prompts: Sequence[Prompt], settings: GenerationSettings) -> Generation: ...
 
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class RuntimeOptions:
+    """How to load a runtime; the worker builds this from the `writer` settings group."""
+
+    # "transformers" (in-process) or "openai" (an OpenAI-compatible server: vLLM, SGLang, TGI, Ollama).
+    runtime: str = "transformers"
+    # A checkpoint directory, a hub id, a .gguf file, or the served model name (openai).
+    model: str = ""
+    # "auto" (CUDA when available, else CPU), "cpu", "cuda" or "cuda:N".
+    device: str = "auto"
+    # "auto" (bfloat16 on CUDA, float32 on CPU), "float32", "bfloat16" or "float16".
+    dtype: str = "auto"
+    # Upper bound on micro-batch size × padded prompt length for one forward pass.
+    token_budget: int = 16384
+    # Prompt lengths are padded up to a multiple of this, so compiled shapes repeat.
+    pad_multiple: int = 64
+    # None: a static cache (and torch.compile where it helps) on CUDA, off on CPU.
+    static_cache: bool | None = None
+    compile: bool = False
+    # openai runtime: the server, its key, per-request timeout, requests in flight, retries.
+    base_url: str = ""
+    api_key: str = ""
+    timeout_s: float = 120.0
+    concurrency: int = 32
+    max_retries: int = 4
+    # Where converted weights (e.g. a dequantised GGUF) are cached between worker starts.
+    cache_dir: str = ""
