@@ -15,7 +15,13 @@ from tests.processes import COHORTCV, clean_env
 
 pytestmark = pytest.mark.e2e
 
-_WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"{d}{n}" for d in ("com", "lpt") for n in "123456789")}
+_WINDOWS_RESERVED = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"{d}{n}" for d in ("com", "lpt") for n in "123456789"),
+}
 
 # (id, name, skills): ids that a careless or hostile export holds. The two id-less rows share a
 # name and differ only in their skills, so a swapped folder shows.
@@ -44,9 +50,7 @@ HOSTILE = [
 
 def _cli(*args: str, data: Path) -> subprocess.CompletedProcess[str]:
     env = clean_env(COHORTCV_DATA_DIR=str(data))
-    return subprocess.run(
-        [*COHORTCV, *args], env=env, capture_output=True, text=True, timeout=300
-    )
+    return subprocess.run([*COHORTCV, *args], env=env, capture_output=True, text=True, timeout=300)
 
 
 def _report(path: Path) -> list[dict[str, str]]:
