@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from shared.facts import build_profile
-from shared.profile import Resume
+from shared.profile import Profile, Resume
 from workers.render.html import to_html
 from workers.render.markdown import to_markdown
 from workers.render.pdf import PdfRenderer
 from workers.writers.template import TemplateWriter
+
+SAMPLE = Path(__file__).parents[3] / "data" / "jsonresume" / "sample.resume.json"
 
 
 def _row(language: str, **values: str) -> Resume:
@@ -80,3 +84,22 @@ def test_pdf_shows_the_list_without_the_group_label(
     assert section.startswith("•Java"), section
     gpa = "GPA:3.17" if lang == "en" else "绩点：3.17"
     assert gpa in text.replace(" ", "")
+
+
+def test_every_json_resume_section_has_a_heading_in_both_languages(
+    pdf_renderer: PdfRenderer, pdf_text: Callable[[bytes], str]
+) -> None:
+    sample = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    headings = {
+        "en": ("Publications", "References", "Volunteering", "Interests", "Awards"),
+        "zh": ("论文与出版物", "推荐人", "志愿经历", "兴趣爱好", "获奖情况"),
+    }
+    for lang, titles in headings.items():
+        sample["meta"] = {"language": lang}
+        resume = TemplateWriter().write_one(Profile.model_validate(sample))
+        md, html = to_markdown(resume), to_html(resume)
+        pdf = pdf_text(pdf_renderer.render(resume))
+        for title in titles:
+            assert f"\n## {title}\n" in md and f"<h2>{title}</h2>" in html and title in pdf
+        for text in (md, html, pdf.replace("\n", " ")):
+            assert "Erlich Bachman" in text and "Hooli" in text and "Smoogle" in text
