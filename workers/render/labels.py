@@ -62,7 +62,13 @@ WORDS: Final[dict[Language, dict[str, str]]] = {
         "gpa": "GPA",
         "keywords": "Keywords",
     },
-    "zh": {"present": "至今", "courses": "主修课程", "score": "成绩", "gpa": "绩点", "keywords": "关键词"},
+    "zh": {
+        "present": "至今",
+        "courses": "主修课程",
+        "score": "成绩",
+        "gpa": "绩点",
+        "keywords": "关键词",
+    },
 }
 
 # Names of the one skills group a plain "Skills" cell becomes: the section heading already says

@@ -133,8 +133,8 @@ def _labelled(label: str, items: list[str], lang: Language) -> str:
 
 
 def _score(score: str, lang: Language) -> str:
-    """"GPA: 3.17" / "绩点：3.17" for a grade point average, "Score: …" / "成绩：…" for anything
-    else; a value that names its own scale ("GPA 3.8", "First class") is not labelled twice."""
+    """A grade point average as "GPA: 3.17" / "绩点：3.17", anything else as "Score: …" / "成绩：…";
+    a value that already names its scale ("GPA 3.8") is not labelled twice."""
     if score.casefold().startswith(("gpa", "绩点")):
         return score
     key = "gpa" if _GPA.fullmatch(score) else "score"
@@ -264,7 +264,7 @@ def _sections(resume: Resume, lang: Language) -> dict[str, Section]:
             "entries": [
                 _entry(
                     p.name or p.publisher,
-                    p.publisher if p.name else "",
+                    (p.publisher or "") if p.name else "",
                     format_date(p.releaseDate, lang),
                     p.summary,
                     link=_link(None, p.url),

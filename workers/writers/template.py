@@ -257,9 +257,7 @@ class TemplateWriter:
 
     def _summary(self, resume: Resume, frames: type[_English] | type[_Chinese]) -> str | None:
         today = self._today or datetime.date.today()
-        edu = next(
-            (text for e in resume.education if (text := frames.education(e, today))), None
-        )
+        edu = next((text for e in resume.education if (text := frames.education(e, today))), None)
         roles = [r for w in resume.work if (r := frames.role(w))][:_MAX_ROLES]
         if edu is None and not roles:
             return None  # a thin row stays thin: skills alone do not make a summary
