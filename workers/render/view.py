@@ -142,8 +142,8 @@ def _score(score: str, lang: Language) -> str:
 
 
 def _skill_label(name: str, level: str | None) -> str:
-    if name.strip().casefold() in DEFAULT_SKILL_GROUPS:
-        return level or ""
+    if not level and name.strip().casefold() in DEFAULT_SKILL_GROUPS:
+        return ""
     return f"{name} ({level})" if level else name
 
 
