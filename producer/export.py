@@ -64,6 +64,12 @@ def _fold(name: str) -> str:
     return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
 
 
+def _suffixed(name: str, suffix: str) -> str:
+    """name cut so that name + suffix still fits the byte cap."""
+    stem = _cap_bytes(name, MAX_FOLDER_BYTES - len(suffix)).rstrip("-._ ") or "person"
+    return f"{stem}{suffix}"
+
+
 def folder_names(people: Sequence[tuple[int, str | None, str, str]]) -> dict[int, str]:
     """One distinct folder per (line, external_id, name, person_key), in line order.
 
@@ -76,14 +82,18 @@ def folder_names(people: Sequence[tuple[int, str | None, str, str]]) -> dict[int
     taken: set[str] = set()
     names: dict[int, str] = {}
     for line, external_id, name, person_key in sorted(people, key=lambda p: p[0]):
-        plain = person_folder(external_id, name, person_key)
-        source = f"{external_id}\x1f{name}\x1f{person_key}"
-        digest = hashlib.sha256(source.encode("utf-8")).hexdigest()[:8]
-        stem = _cap_bytes(plain, MAX_FOLDER_BYTES - 9).rstrip("-._ ") or "person"
-        for candidate in (plain, f"{stem}-{digest}", f"{stem}-{digest}-{line}"):
-            if _fold(candidate) not in taken:
-                break
-        taken.add(_fold(candidate))
+        candidate = person_folder(external_id, name, person_key)
+        folded = _fold(candidate)
+        if folded in taken:
+            source = f"{external_id}\x1f{name}\x1f{person_key}"
+            digest = hashlib.sha256(source.encode("utf-8")).hexdigest()[:8]
+            plain = candidate
+            for suffix in (f"-{digest}", f"-{digest}-{line}"):
+                candidate = _suffixed(plain, suffix)
+                folded = _fold(candidate)
+                if folded not in taken:
+                    break
+        taken.add(folded)
         names[line] = candidate
     return names
 
