@@ -41,3 +41,9 @@ def test_safe_ids_are_kept_as_they_are() -> None:
 def test_same_input_same_folders() -> None:
     people = _people([*HOSTILE_IDS, None, None])
     assert folder_names(people) == folder_names(list(reversed(people)))
+
+
+def test_suffixes_stay_within_the_byte_cap() -> None:
+    names = list(folder_names(_people(["张" * 100, "张" * 100, "张" * 100])).values())
+    assert len({n.casefold() for n in names}) == 3
+    assert all(len(n.encode("utf-8")) <= 64 for n in names)
