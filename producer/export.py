@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 import zipfile
@@ -20,14 +21,81 @@ EXTENSIONS = {"pdf": "pdf", "html": "html", "md": "md", "json": "json"}
 REPORT_HEADER = ("line", "id", "name", "outcome", "reason", "status", "outputs")
 ERRORS_HEADER = ("line", "column", "reason")
 _UNSAFE = re.compile(r"[^\w.-]+", re.UNICODE)
+# A folder name's length in UTF-8 bytes: well under the 255-byte limit of every common file
+# system, with room for a disambiguating suffix (60 Chinese characters would be 180 bytes).
+MAX_FOLDER_BYTES = 64
+# Windows refuses these as a file or folder name in any case and with any extension ("con.txt").
+_RESERVED = frozenset(
+    ["con", "prn", "aux", "nul", "conin$", "conout$"]
+    + [f"{d}{n}" for d in ("com", "lpt") for n in "123456789\u00b9\u00b2\u00b3"]
+)
+
+
+def _cap_bytes(text: str, limit: int) -> str:
+    """The longest prefix of text whose UTF-8 encoding fits in limit bytes (whole characters only)."""
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return text
+    return data[:limit].decode("utf-8", errors="ignore")
+
+
+def _safe(text: str, limit: int = MAX_FOLDER_BYTES) -> str:
+    """text as one path component every common OS accepts: word characters, dots and dashes,
+    no leading or trailing dot or dash, no reserved device name, at most limit bytes."""
+    slug = _UNSAFE.sub("-", unicodedata.normalize("NFC", text))
+    slug = _cap_bytes(slug, limit).strip("-._ ")
+    if slug.split(".")[0].casefold() in _RESERVED:
+        slug = f"_{slug}"
+    return slug
 
 
 def person_folder(external_id: str | None, name: str, person_key: str) -> str:
-    """A folder name a file system and a person can both read: the id, else name + key."""
-    base = external_id or name
-    base = unicodedata.normalize("NFC", base).strip()
-    slug = _UNSAFE.sub("-", base).strip("-.")[:60] or "person"
-    return slug if external_id else f"{slug}-{person_key[:8]}"
+    """A folder name a file system and a person can both read: the id, else name + key.
+
+    Not unique on its own: `folder_names` settles collisions for a whole batch.
+    """
+    base = (external_id or name).strip()
+    slug = _safe(base) or "person"
+    return slug if external_id else f"{_safe(slug, MAX_FOLDER_BYTES - 9)}-{person_key[:8]}"
+
+
+def _fold(name: str) -> str:
+    """The key under which case-insensitive, normalising file systems (macOS, Windows) compare names."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
+
+
+def _suffixed(name: str, suffix: str) -> str:
+    """name cut so that name + suffix still fits the byte cap."""
+    stem = _cap_bytes(name, MAX_FOLDER_BYTES - len(suffix)).rstrip("-._ ") or "person"
+    return f"{stem}{suffix}"
+
+
+def folder_names(people: Sequence[tuple[int, str | None, str, str]]) -> dict[int, str]:
+    """One distinct folder per (line, external_id, name, person_key), in line order.
+
+    Ids that differ only in characters a file system cannot hold (`a/b`, `a\\b`), in case (`Ab`,
+    `aB`), or after the length cap would otherwise share a folder and hand one person another's
+    resume. The first row in file order keeps the plain name; a later one gets a short hash of its
+    own id (stable whatever else the file holds), and the line number if even that is taken.
+    Same input, same folders.
+    """
+    taken: set[str] = set()
+    names: dict[int, str] = {}
+    for line, external_id, name, person_key in sorted(people, key=lambda p: p[0]):
+        candidate = person_folder(external_id, name, person_key)
+        folded = _fold(candidate)
+        if folded in taken:
+            source = f"{external_id}\x1f{name}\x1f{person_key}"
+            digest = hashlib.sha256(source.encode("utf-8")).hexdigest()[:8]
+            plain = candidate
+            for suffix in (f"-{digest}", f"-{digest}-{line}"):
+                candidate = _suffixed(plain, suffix)
+                folded = _fold(candidate)
+                if folded not in taken:
+                    break
+        taken.add(folded)
+        names[line] = candidate
+    return names
 
 
 @dataclass(frozen=True)
@@ -89,19 +157,22 @@ def export_batch(
     """Write every done resume's files, report.csv (one line per input row) and errors.csv."""
     out.mkdir(parents=True, exist_ok=True)
     jobs = _jobs(engine, batch_id)
-    folders: dict[int, str] = {}
-    for job in jobs:
-        if job.status == JobStatus.DONE and job.resume_id is not None:
-            folders[job.resume_id] = person_folder(job.external_id, job.name, job.person_key)
+    done = [j for j in jobs if j.status == JobStatus.DONE and j.resume_id is not None]
+    folders = folder_names([(j.line, j.external_id, j.name, j.person_key) for j in done])
+    # Two rows may share one stored resume (same person, same content): each still gets a folder.
+    lines_of: dict[int, list[int]] = {}
+    for job in done:
+        lines_of.setdefault(job.resume_id, []).append(job.line)  # type: ignore[arg-type]
     written: dict[int, list[str]] = {}
     files = 0
-    for resume_id, fmt, content in resumes.iter_outputs(engine, list(folders), formats):
-        rel = f"{folders[resume_id]}/resume.{EXTENSIONS[fmt]}"
-        path = out / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
-        written.setdefault(resume_id, []).append(rel)
-        files += 1
+    for resume_id, fmt, content in resumes.iter_outputs(engine, list(lines_of), formats):
+        for line in lines_of[resume_id]:
+            rel = f"{folders[line]}/resume.{EXTENSIONS[fmt]}"
+            path = out / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+            written.setdefault(line, []).append(rel)
+            files += 1
     errors = _errors(engine, batch_id)
     write_csv(out / "report.csv", REPORT_HEADER, _report_rows(jobs, errors, written))
     write_csv(out / "errors.csv", ERRORS_HEADER, ((e[0], e[1], e[2]) for e in errors))
@@ -120,7 +191,7 @@ def _report_rows(
         if j >= len(errors) or (i < len(jobs) and jobs[i].line < errors[j][0]):
             job = jobs[i]
             status = JobStatus.QUEUED if job.status == PENDING else job.status
-            outputs = ";".join(sorted(written.get(job.resume_id or -1, [])))
+            outputs = ";".join(sorted(written.get(job.line, [])))
             reason = job.last_error or "" if status == JobStatus.DEAD else ""
             yield (job.line, job.external_id or "", job.name, "accepted", reason, status, outputs)
             i += 1

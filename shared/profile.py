@@ -35,6 +35,7 @@ class SocialProfile(_Part):
 class Basics(_Part):
     name: str
     label: str | None = None
+    image: str | None = None
     email: str | None = None
     phone: str | None = None
     url: str | None = None
@@ -47,6 +48,7 @@ class Work(_Part):
     name: str | None = None
     position: str | None = None
     location: str | None = None
+    description: str | None = None
     url: str | None = None
     startDate: str | None = None
     endDate: str | None = None
@@ -57,6 +59,7 @@ class Work(_Part):
 class Volunteer(_Part):
     organization: str | None = None
     position: str | None = None
+    url: str | None = None
     startDate: str | None = None
     endDate: str | None = None
     summary: str | None = None
@@ -65,6 +68,7 @@ class Volunteer(_Part):
 
 class Education(_Part):
     institution: str | None = None
+    url: str | None = None
     area: str | None = None
     studyType: str | None = None
     startDate: str | None = None
@@ -107,11 +111,26 @@ class Project(_Part):
     highlights: list[str] = Field(default_factory=list)
     keywords: list[str] = Field(default_factory=list)
     roles: list[str] = Field(default_factory=list)
+    entity: str | None = None
+    type: str | None = None
+
+
+class Publication(_Part):
+    name: str | None = None
+    publisher: str | None = None
+    releaseDate: str | None = None
+    url: str | None = None
+    summary: str | None = None
 
 
 class Interest(_Part):
     name: str
     keywords: list[str] = Field(default_factory=list)
+
+
+class Reference(_Part):
+    name: str | None = None
+    reference: str | None = None
 
 
 class GroundingCheck(_Part):
@@ -129,12 +148,19 @@ class Meta(_Part):
     grounding: list[GroundingCheck] = Field(default_factory=list)
     # The target job description the row asked to tailor to (input, not output).
     targetJob: str | None = None
+    # JSON Resume's own meta fields, kept as the input gave them.
+    canonical: str | None = None
+    lastModified: str | None = None
     version: str = "cohortcv-1"
 
 
 class Profile(_Part):
     """One person's facts as read from the input, in JSON Resume shape."""
 
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, populate_by_name=True)
+
+    # The schema URL a JSON Resume document names itself with; kept so the output says the same.
+    schema_: str | None = Field(default=None, alias="$schema")
     basics: Basics
     work: list[Work] = Field(default_factory=list)
     volunteer: list[Volunteer] = Field(default_factory=list)
@@ -143,8 +169,10 @@ class Profile(_Part):
     projects: list[Project] = Field(default_factory=list)
     awards: list[Award] = Field(default_factory=list)
     certificates: list[Certificate] = Field(default_factory=list)
+    publications: list[Publication] = Field(default_factory=list)
     languages: list[LanguageSkill] = Field(default_factory=list)
     interests: list[Interest] = Field(default_factory=list)
+    references: list[Reference] = Field(default_factory=list)
     meta: Meta = Field(default_factory=Meta)
 
 
@@ -153,4 +181,6 @@ class Resume(Profile):
 
     def to_json_resume(self) -> dict[str, object]:
         """The JSON Resume document: empty sections and unset fields left out."""
-        return self.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
+        return self.model_dump(
+            mode="json", exclude_none=True, exclude_defaults=False, by_alias=True
+        )

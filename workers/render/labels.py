@@ -16,8 +16,10 @@ SECTION_ORDER: Final[tuple[str, ...]] = (
     "languages",
     "awards",
     "certificates",
+    "publications",
     "volunteer",
     "interests",
+    "references",
 )
 
 HEADINGS: Final[dict[Language, dict[str, str]]] = {
@@ -30,8 +32,10 @@ HEADINGS: Final[dict[Language, dict[str, str]]] = {
         "languages": "Languages",
         "awards": "Awards",
         "certificates": "Certificates",
+        "publications": "Publications",
         "volunteer": "Volunteering",
         "interests": "Interests",
+        "references": "References",
     },
     "zh": {
         "summary": "个人简介",
@@ -42,16 +46,34 @@ HEADINGS: Final[dict[Language, dict[str, str]]] = {
         "languages": "语言能力",
         "awards": "获奖情况",
         "certificates": "证书",
+        "publications": "论文与出版物",
         "volunteer": "志愿经历",
         "interests": "兴趣爱好",
+        "references": "推荐人",
     },
 }
 
 # Small fixed words used inside entries (not headings).
 WORDS: Final[dict[Language, dict[str, str]]] = {
-    "en": {"present": "Present", "courses": "Courses", "score": "Score", "keywords": "Keywords"},
-    "zh": {"present": "至今", "courses": "主修课程", "score": "成绩", "keywords": "关键词"},
+    "en": {
+        "present": "Present",
+        "courses": "Courses",
+        "score": "Score",
+        "gpa": "GPA",
+        "keywords": "Keywords",
+    },
+    "zh": {
+        "present": "至今",
+        "courses": "主修课程",
+        "score": "成绩",
+        "gpa": "绩点",
+        "keywords": "关键词",
+    },
 }
+
+# Names of the one skills group a plain "Skills" cell becomes: the section heading already says
+# it, so such a group is shown as its list alone (any language, any case).
+DEFAULT_SKILL_GROUPS: Final = frozenset({"skills", "skill", "技能", "专业技能"})
 
 # How lists of short items are joined inside one line.
 LIST_SEPARATOR: Final[dict[Language, str]] = {"en": ", ", "zh": "、"}
@@ -65,5 +87,5 @@ def heading(section: str, language: Language) -> str:
 
 
 def word(key: str, language: Language) -> str:
-    """A fixed in-entry word (`present`, `courses`, `score`, `keywords`)."""
+    """A fixed in-entry word (`present`, `courses`, `score`, `gpa`, `keywords`)."""
     return WORDS[language][key]

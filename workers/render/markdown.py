@@ -7,7 +7,8 @@ import re
 from typing import Final
 from urllib.parse import quote
 
-from shared.profile import Resume
+from shared.profile import Language, Resume
+from workers.render.labels import LABEL_SEPARATOR
 from workers.render.view import Entry, Link, build_view
 
 # Inline-significant characters anywhere in a line; `&` so entities (`&lt;`) stay literal, `#`
@@ -59,6 +60,21 @@ def _entry(entry: Entry) -> list[str]:
     return lines
 
 
+def _item(entry: Entry, lang: Language) -> str:
+    """A short entry (an award, a certificate) as one list item, not a heading of its own."""
+    head = f"**{escape(entry['heading'])}**" if entry["heading"] else ""
+    if entry["subheading"]:
+        head += f" — {escape(entry['subheading'])}"
+    meta = [escape(entry["dates"])] if entry["dates"] else []
+    if entry["link"]:
+        meta.append(_link(entry["link"]))
+    item = " · ".join([head, *meta] if head else meta)
+    texts = [escape(t) for t in [entry["text"], *entry["details"], *entry["bullets"]] if t]
+    if texts:
+        item += f"{LABEL_SEPARATOR[lang]}{' '.join(texts)}" if item else " ".join(texts)
+    return f"- {item}"
+
+
 def to_markdown(resume: Resume) -> str:
     """The resume as a Markdown document."""
     view = build_view(resume)
@@ -71,11 +87,16 @@ def to_markdown(resume: Resume) -> str:
         lines += [f"## {escape(section['title'])}", ""]
         if "text" in section:
             lines += [escape(section["text"]), ""]
-        for entry in section.get("entries", []):
-            lines += _entry(entry)
+        if section.get("compact"):
+            lines += [_item(entry, view["lang"]) for entry in section.get("entries", [])] + [""]
+        else:
+            for entry in section.get("entries", []):
+                lines += _entry(entry)
+        colon = LABEL_SEPARATOR[view["lang"]]
         for line in section.get("lines", []):
-            label = f"**{escape(line['label'])}**"
-            lines.append(f"- {label}: {escape(line['text'])}" if line["text"] else f"- {label}")
+            label = f"**{escape(line['label'])}**" if line["label"] else ""
+            text = escape(line["text"])
+            lines.append(f"- {label}{colon}{text}" if label and text else f"- {label or text}")
         if section.get("lines"):
             lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -8,13 +8,22 @@ from typing import Final, NotRequired, TypedDict
 
 from shared.profile import Language, Resume
 from workers.render.dates import format_date, format_range
-from workers.render.labels import LABEL_SEPARATOR, LIST_SEPARATOR, SECTION_ORDER, heading, word
+from workers.render.labels import (
+    DEFAULT_SKILL_GROUPS,
+    LABEL_SEPARATOR,
+    LIST_SEPARATOR,
+    SECTION_ORDER,
+    heading,
+    word,
+)
 
 _SAFE_SCHEMES: Final = ("http://", "https://", "mailto:")
 # Anything that could break out of an attribute or smuggle a different scheme after trimming.
 _UNSAFE_URL_CHARS: Final = re.compile(r"[\s\"'<>\\`\x00-\x1f\x7f]")
 _EMAIL: Final = re.compile(r"[^@\s]+@[^@\s]+")
 _SUBHEADING_SEPARATOR: Final[dict[Language, str]] = {"en": ", ", "zh": " · "}
+# A grade point average: a number up to 5 with decimals, optionally out of 4, 4.3 or 5 ("3.7/4.0").
+_GPA: Final = re.compile(r"[0-5]\.\d{1,2}(?:\s*/\s*(?:4|4\.0|4\.3|5|5\.0))?")
 
 
 class Link(TypedDict):
@@ -40,6 +49,8 @@ class Line(TypedDict):
 class Section(TypedDict):
     key: str
     title: str
+    # Short entries a text format lists as items rather than giving each its own heading.
+    compact: NotRequired[bool]
     text: NotRequired[str]
     entries: NotRequired[list[Entry]]
     lines: NotRequired[list[Line]]
@@ -85,7 +96,7 @@ def _contact(resume: Resume) -> list[Link]:
         items.append({"text": basics.phone, "href": None})
     if basics.location:
         loc = basics.location
-        place = _join([loc.city, loc.region, loc.countryCode], ", ")
+        place = _join([loc.address, loc.city, loc.region, loc.postalCode, loc.countryCode], ", ")
         if place:
             items.append({"text": place, "href": None})
     if basics.url:
@@ -121,6 +132,21 @@ def _labelled(label: str, items: list[str], lang: Language) -> str:
     return f"{label}{LABEL_SEPARATOR[lang]}{LIST_SEPARATOR[lang].join(items)}"
 
 
+def _score(score: str, lang: Language) -> str:
+    """A grade point average as "GPA: 3.17" / "绩点：3.17", anything else as "Score: …" / "成绩：…";
+    a value that already names its scale ("GPA 3.8") is not labelled twice."""
+    if score.casefold().startswith(("gpa", "绩点")):
+        return score
+    key = "gpa" if _GPA.fullmatch(score) else "score"
+    return f"{word(key, lang)}{LABEL_SEPARATOR[lang]}{score}"
+
+
+def _skill_label(name: str, level: str | None) -> str:
+    if not level and name.strip().casefold() in DEFAULT_SKILL_GROUPS:
+        return ""
+    return f"{name} ({level})" if level else name
+
+
 def _sections(resume: Resume, lang: Language) -> dict[str, Section]:
     sep = LIST_SEPARATOR[lang]
     # Parts of one subheading ("Acme, Berlin"); the ideographic comma reads as a list in Chinese.
@@ -138,6 +164,7 @@ def _sections(resume: Resume, lang: Language) -> dict[str, Section]:
                     _join([w.name if w.position else None, w.location], sub),
                     format_range(w.startDate, w.endDate, lang),
                     w.summary,
+                    [w.description] if w.description else [],
                     bullets=w.highlights,
                     link=_link(None, w.url),
                 )
@@ -149,7 +176,7 @@ def _sections(resume: Resume, lang: Language) -> dict[str, Section]:
         for e in resume.education:
             details = []
             if e.score:
-                details.append(f"{word('score', lang)}{LABEL_SEPARATOR[lang]}{e.score}")
+                details.append(_score(e.score, lang))
             if e.courses:
                 details.append(_labelled(word("courses", lang), e.courses, lang))
             entries.append(
@@ -158,6 +185,7 @@ def _sections(resume: Resume, lang: Language) -> dict[str, Section]:
                     _join([e.studyType, e.area] if e.institution else [], sub),
                     format_range(e.startDate, e.endDate, lang),
                     details=details,
+                    link=_link(None, e.url),
                 )
             )
         out["education"] = {"key": "education", "title": "", "entries": entries}
@@ -167,8 +195,8 @@ def _sections(resume: Resume, lang: Language) -> dict[str, Section]:
             "title": "",
             "entries": [
                 _entry(
-                    p.name,
-                    sep.join(p.roles),
+                    f"{p.name} ({p.type})" if p.name and p.type else p.name or p.type,
+                    _join([sep.join(p.roles), p.entity], sub),
                     format_range(p.startDate, p.endDate, lang),
                     p.description,
                     [_labelled(word("keywords", lang), p.keywords, lang)] if p.keywords else [],
@@ -183,10 +211,7 @@ def _sections(resume: Resume, lang: Language) -> dict[str, Section]:
             "key": "skills",
             "title": "",
             "lines": [
-                {
-                    "label": f"{s.name} ({s.level})" if s.level else s.name,
-                    "text": sep.join(s.keywords),
-                }
+                {"label": _skill_label(s.name, s.level), "text": sep.join(s.keywords)}
                 for s in resume.skills
             ],
         }
@@ -200,6 +225,7 @@ def _sections(resume: Resume, lang: Language) -> dict[str, Section]:
         out["awards"] = {
             "key": "awards",
             "title": "",
+            "compact": True,
             "entries": [
                 _entry(a.title, a.awarder or "", format_date(a.date, lang), a.summary)
                 for a in resume.awards
@@ -209,6 +235,7 @@ def _sections(resume: Resume, lang: Language) -> dict[str, Section]:
         out["certificates"] = {
             "key": "certificates",
             "title": "",
+            "compact": True,
             "entries": [
                 _entry(c.name, c.issuer or "", format_date(c.date, lang), link=_link(None, c.url))
                 for c in resume.certificates
@@ -225,8 +252,25 @@ def _sections(resume: Resume, lang: Language) -> dict[str, Section]:
                     format_range(v.startDate, v.endDate, lang),
                     v.summary,
                     bullets=v.highlights,
+                    link=_link(None, v.url),
                 )
                 for v in resume.volunteer
+            ],
+        }
+    if resume.publications:
+        out["publications"] = {
+            "key": "publications",
+            "title": "",
+            "entries": [
+                _entry(
+                    p.name or p.publisher,
+                    (p.publisher or "") if p.name else "",
+                    format_date(p.releaseDate, lang),
+                    p.summary,
+                    link=_link(None, p.url),
+                )
+                for p in resume.publications
+                if p.name or p.publisher or p.summary
             ],
         }
     if resume.interests:
@@ -234,6 +278,14 @@ def _sections(resume: Resume, lang: Language) -> dict[str, Section]:
             "key": "interests",
             "title": "",
             "lines": [{"label": i.name, "text": sep.join(i.keywords)} for i in resume.interests],
+        }
+    if resume.references:
+        out["references"] = {
+            "key": "references",
+            "title": "",
+            "entries": [
+                _entry(r.name, text=r.reference) for r in resume.references if r.name or r.reference
+            ],
         }
     return out
 
@@ -245,7 +297,8 @@ def build_view(resume: Resume) -> View:
     sections: list[Section] = []
     for key in SECTION_ORDER:
         section = found.get(key)
-        if section is not None:
+        # A section whose entries were all empty shows no heading over nothing.
+        if section is not None and any(section.get(k) for k in ("text", "entries", "lines")):
             section["title"] = heading(key, lang)
             sections.append(section)
     return {

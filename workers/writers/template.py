@@ -79,6 +79,25 @@ def _year(date: str | None) -> str | None:
     return None
 
 
+def _expected(date: str | None, today: datetime.date) -> bool:
+    """Whether an end date has not come yet, so the person is still studying.
+
+    A month is compared as given; a bare year counts as still to come until July of that year,
+    when most programmes have held their graduation.
+    """
+    year = _year(date)
+    if year is None:
+        return False
+    month_text = (date or "")[5:7]
+    month = int(month_text) if month_text.isdigit() else 7
+    return (int(year), month) > (today.year, today.month)
+
+
+def _dated(text: str, when: str) -> str:
+    """`text (when)`, or `text, when` when text already ends in parentheses ("X (fictional)")."""
+    return f"{text}, {when}" if text.endswith(")") else f"{text} ({when})"
+
+
 def _skill_names(skills: Sequence[Skill]) -> list[str]:
     """Concrete skills: a group's keywords when it has them ("Python"), else the group name."""
     names: list[str] = []
@@ -96,19 +115,19 @@ class _English:
     """English sentence frames. Every slot is filled from one input field; no adjectives."""
 
     @staticmethod
-    def education(edu: Education, this_year: int) -> str | None:
+    def education(edu: Education, today: datetime.date) -> str | None:
         area, school, year = edu.area, edu.institution, _year(edu.endDate)
         if not school and not area:
             return None
-        if year and int(year) > this_year:
+        if year and _expected(edu.endDate, today):
             # Not yet graduated: say so instead of calling them a graduate.
             subject = f"{area} student" if area else "Student"
             where = f" at {school}" if school else ""
-            return f"{subject}{where} (class of {year})"
+            return _dated(f"{subject}{where}", f"expected {year}")
         if year:
             subject = f"{area} graduate" if area else "Graduate"
             where = f" of {school}" if school else ""
-            return f"{subject}{where} ({year})"
+            return _dated(f"{subject}{where}", year)
         if area and school:
             return f"Studied {area} at {school}"
         return f"Studied {area}" if area else f"Studied at {school}"
@@ -139,11 +158,13 @@ class _Chinese:
     """Chinese sentence frames, the same facts as the English ones."""
 
     @staticmethod
-    def education(edu: Education, this_year: int) -> str | None:
+    def education(edu: Education, today: datetime.date) -> str | None:
         area, school, year = edu.area, edu.institution, _year(edu.endDate)
         if not school and not area:
             return None
         major = f"{area}专业" if area else ""
+        if year and _expected(edu.endDate, today):
+            return f"{school or ''}{major}在读，预计{year}年毕业"
         if year:
             # "2027届毕业生" is the usual way to name a class, before or after it graduates.
             return f"{school or ''}{major}{year}届毕业生"
@@ -192,8 +213,9 @@ class TemplateWriter:
     name = "template"
 
     def __init__(self, today: datetime.date | None = None) -> None:
-        # Fixed "today" makes "graduate" vs "student" reproducible in tests.
-        self._this_year = (today or datetime.date.today()).year
+        # A fixed "today" makes "graduate" vs "expected" reproducible in tests; without one the
+        # date is read at each write, since a worker process outlives a graduation day.
+        self._today = today
 
     def write(self, profiles: Sequence[Profile]) -> list[Resume]:
         return [self.write_one(profile) for profile in profiles]
@@ -234,10 +256,8 @@ class TemplateWriter:
         return resume
 
     def _summary(self, resume: Resume, frames: type[_English] | type[_Chinese]) -> str | None:
-        edu = next(
-            (text for e in resume.education if (text := frames.education(e, self._this_year))),
-            None,
-        )
+        today = self._today or datetime.date.today()
+        edu = next((text for e in resume.education if (text := frames.education(e, today))), None)
         roles = [r for w in resume.work if (r := frames.role(w))][:_MAX_ROLES]
         if edu is None and not roles:
             return None  # a thin row stays thin: skills alone do not make a summary

@@ -18,7 +18,7 @@ WRITER = TemplateWriter(today=datetime.date(2025, 1, 1))
 # Words the English frames themselves contribute; everything else capitalised must be input.
 FRAME_WORDS = {"Skills", "Experience", "Studied", "Graduate", "Student"}
 # Fixed Chinese frame text; what is left of a Chinese summary after removing it must be input.
-ZH_FRAMES = re.compile(r"专业|届毕业生|曾任|就读于|就职于|技能|[，。、：]")
+ZH_FRAMES = re.compile(r"专业|届毕业生|在读|预计|年毕业|曾任|就读于|就职于|技能|[，。、：]")
 
 
 def _written_text(data: dict[str, Any]) -> list[str]:
@@ -85,7 +85,58 @@ def test_chinese_summary_from_facts() -> None:
 
 def test_not_yet_graduated_is_not_called_a_graduate() -> None:
     (resume,) = WRITER.write([Profile.model_validate(_samples()[2])])
-    assert resume.basics.summary == "Student at MIT (class of 2027)."
+    assert resume.basics.summary == "Student at MIT (expected 2027)."
+
+
+def _education_summary(edu: dict[str, str], today: datetime.date, lang: str = "en") -> str:
+    data = {"basics": {"name": "Cy"}, "education": [edu], "meta": {"language": lang}}
+    resume = TemplateWriter(today=today).write_one(Profile.model_validate(data))
+    return resume.basics.summary or ""
+
+
+@pytest.mark.parametrize(
+    ("end", "today", "expected"),
+    [
+        # Class of 2025 read in 2024: still studying, whether the date has a month or not.
+        ("2025", datetime.date(2024, 11, 1), True),
+        ("2025-06", datetime.date(2024, 11, 1), True),
+        # Graduation month still ahead in the same year.
+        ("2025-06", datetime.date(2025, 3, 1), True),
+        ("2025", datetime.date(2025, 3, 1), True),
+        ("2025-06", datetime.date(2025, 9, 1), False),
+        ("2025", datetime.date(2025, 9, 1), False),
+        ("2023", datetime.date(2025, 3, 1), False),
+    ],
+)
+def test_a_future_graduation_is_expected_in_both_languages(
+    end: str, today: datetime.date, expected: bool
+) -> None:
+    edu = {"institution": "Example University", "area": "Economics", "endDate": end}
+    en = _education_summary(edu, today)
+    zh = _education_summary(edu, today, "zh")
+    if expected:
+        assert en == "Economics student at Example University (expected 2025)."
+        assert zh == "Example UniversityEconomics专业在读，预计2025年毕业。"
+        assert "graduate" not in en and "毕业生" not in zh
+    else:
+        assert "graduate of Example University" in en and "expected" not in en
+        assert "届毕业生" in zh
+
+
+def test_without_a_fixed_date_the_writer_reads_today() -> None:
+    next_year = str(datetime.date.today().year + 1)
+    data = {"basics": {"name": "Cy"}, "education": [{"institution": "MIT", "endDate": next_year}]}
+    resume = TemplateWriter().write_one(Profile.model_validate(data))
+    assert resume.basics.summary == f"Student at MIT (expected {next_year})."
+
+
+def test_a_school_in_parentheses_gets_no_second_pair() -> None:
+    edu = {"institution": "Example University (fictional)", "area": "Law", "endDate": "2023"}
+    summary = _education_summary(edu, datetime.date(2025, 1, 1))
+    assert summary == "Law graduate of Example University (fictional), 2023."
+    future = _education_summary({**edu, "endDate": "2026"}, datetime.date(2025, 1, 1))
+    assert future == "Law student at Example University (fictional), expected 2026."
+    assert ") (" not in summary + future
 
 
 def test_input_summary_is_kept_verbatim() -> None:
