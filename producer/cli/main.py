@@ -504,10 +504,12 @@ def flower(
     port: Annotated[int | None, typer.Option("--port")] = None,
     address: Annotated[str | None, typer.Option("--address")] = None,
 ) -> None:
-    """Run Flower against the same broker, with basic auth from settings."""
+    """Run Flower against the same broker, with basic auth from settings (required)."""
     from producer.workerproc import WORKER_APP, settings_env
 
     settings = get_settings()
+    # Before anything starts: Flower's API can run tasks and stop workers.
+    credentials = settings.flower.credentials()
     argv = [
         sys.executable, "-m", "celery", "-A", WORKER_APP, "flower",
         f"--address={address or settings.flower.address}",
@@ -517,7 +519,7 @@ def flower(
     ]  # fmt: skip
     env = settings_env(settings)
     # Through the environment, not argv: a password on the command line shows in `ps`.
-    env["FLOWER_BASIC_AUTH"] = settings.flower.basic_auth.get_secret_value()
+    env["FLOWER_BASIC_AUTH"] = credentials
     os.execve(argv[0], argv, env)
 
 
