@@ -19,12 +19,10 @@ def test_two_runs_at_once_on_a_fresh_data_dir(tmp_path: Path) -> None:
     data = tmp_path / "data"  # does not exist yet: both runs create and migrate it
     env = clean_env(COHORTCV_DATA_DIR=str(data))
     outs = [tmp_path / "out-a", tmp_path / "out-b"]
+    argvs = [[*COHORTCV, "run", str(SAMPLE), "--out", str(out)] for out in outs]
     procs = [
-        subprocess.Popen(
-            [*COHORTCV, "run", str(SAMPLE), "--out", str(out)],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
-        )  # fmt: skip
-        for out in outs
+        subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for argv in argvs
     ]
     results = [proc.communicate(timeout=280) for proc in procs]
     for proc, (stdout, stderr) in zip(procs, results, strict=True):

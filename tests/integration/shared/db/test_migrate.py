@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import traceback
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import inspect, text
@@ -15,7 +16,7 @@ from shared.db.migrate import upgrade
 PROCESSES = 6
 
 
-def _migrate(url: str, barrier: multiprocessing.synchronize.Barrier, errors: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+def _migrate(url: str, barrier: Any, errors: Any) -> None:
     try:
         barrier.wait(timeout=60)  # every process starts upgrading at the same moment
         upgrade(url)
@@ -27,7 +28,7 @@ def _migrate(url: str, barrier: multiprocessing.synchronize.Barrier, errors: mul
 def _migrate_at_once(url: str) -> None:
     ctx = multiprocessing.get_context("fork")
     barrier = ctx.Barrier(PROCESSES)
-    errors: multiprocessing.Queue = ctx.Queue()  # type: ignore[type-arg]
+    errors: Any = ctx.Queue()
     procs = [ctx.Process(target=_migrate, args=(url, barrier, errors)) for _ in range(PROCESSES)]
     for proc in procs:
         proc.start()
