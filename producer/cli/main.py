@@ -523,6 +523,50 @@ def flower(
     os.execve(argv[0], argv, env)
 
 
+@app.command()
+@edge
+def purge(
+    batch: Annotated[
+        str | None, typer.Option("--batch", help="Only this batch: its rows, resumes, messages.")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="With --batch: purge a batch that is still running.")
+    ] = False,
+) -> None:
+    """Delete what cohortcv keeps: everything in the data dir, or one batch (--batch ID)."""
+    from producer.purge import data_dir_contents, external_stores, purge_batch, purge_data_dir
+
+    settings = get_settings()
+    if batch is not None:
+        engine = _engine(settings)
+        if not yes:
+            typer.confirm(f"Delete batch {batch}: its jobs, rows and resumes?", abort=True)
+        done = purge_batch(settings, engine, batch, force=force)
+        rows = done.rows
+        out.print(
+            f"purged batch {batch}: {rows.jobs} jobs, {rows.row_errors} rejected rows, "
+            f"{rows.resumes} resumes ({rows.outputs} files), {done.broker_messages} broker messages",
+            highlight=False,
+        )
+        return
+    paths = data_dir_contents(settings)
+    for left in external_stores(settings):
+        console.print(f"not touched (not in the data dir): {left}", highlight=False)
+    if not paths:
+        out.print(f"nothing to purge in {settings.data_dir}", highlight=False)
+        return
+    if not yes:
+        listing = "\n  ".join(str(p) for p in paths)
+        typer.confirm(f"Delete every batch, resume and log in:\n  {listing}\n", abort=True)
+    done_all = purge_data_dir(settings)
+    out.print(
+        f"purged {settings.data_dir}: {len(done_all.removed)} entries, "
+        f"{done_all.bytes_freed / 1e6:.1f} MB freed",
+        highlight=False,
+    )
+
+
 @db_app.command("upgrade")
 @edge
 def db_upgrade_cmd() -> None:
