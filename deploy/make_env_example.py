@@ -50,7 +50,10 @@ COMMENTS: dict[str, str] = {
     "flower": "Flower, the Celery monitor (`cohortcv flower`).",
     "flower.address": "Address Flower listens on.",
     "flower.port": "Port Flower listens on.",
-    "flower.basic_auth": "user:password[,user2:password2] for Flower's UI and API. Change it.",
+    "flower.basic_auth": (
+        "Required by `cohortcv flower`: user:password[,user2:password2], a password you "
+        "choose (8+ characters; placeholders such as change-me are refused)."
+    ),
 }
 
 HEADER = """\

@@ -5,9 +5,10 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.errors import ConfigurationError
 from shared.policy import Policy
 
 
@@ -15,7 +16,7 @@ def _default_data_dir() -> Path:
     return Path.home() / ".cohortcv"
 
 
-class IngestSettings(BaseSettings):
+class IngestSettings(BaseModel):
     """Limits that turn a file into a whole-file error before anything is queued."""
 
     max_file_bytes: int = 512 * 1024 * 1024
@@ -23,7 +24,7 @@ class IngestSettings(BaseSettings):
     max_cell_chars: int = 20_000
 
 
-class WorkerSettings(BaseSettings):
+class WorkerSettings(BaseModel):
     """Delivery, retry and time-limit policy for the Celery workers (DESIGN §5)."""
 
     max_attempts: int = 3
@@ -38,16 +39,57 @@ class WorkerSettings(BaseSettings):
     device: str = "cpu"
 
 
-class FlowerSettings(BaseSettings):
-    """Flower's bind address and basic-auth credentials."""
+# Passwords that show a value was copied from an example, not chosen (compared lower-case,
+# without punctuation): Flower's API can run tasks and stop workers, so these are refused.
+_PLACEHOLDERS = frozenset(
+    {
+        "changeme", "changeit", "change", "password", "passwd", "pass", "secret", "admin",
+        "example", "placeholder", "default", "test", "todo", "xxx", "xxxxxxxx", "12345678",
+        "pw", "user", "yourpassword", "mypassword", "flower", "cohortcv",
+    }
+)  # fmt: skip
+MIN_FLOWER_PASSWORD = 8
+
+
+class FlowerSettings(BaseModel):
+    """Flower's bind address and basic-auth credentials (no default: an operator chooses them)."""
 
     address: str = "127.0.0.1"
     port: int = 5555
-    basic_auth: SecretStr = SecretStr("admin:change-me")
+    basic_auth: SecretStr = SecretStr("")
+
+    def credentials(self) -> str:
+        """The `user:password[,user:password]` list, or a ConfigurationError saying what to set."""
+        raw = self.basic_auth.get_secret_value().strip()
+        var = "COHORTCV_FLOWER__BASIC_AUTH"
+        if not raw:
+            raise ConfigurationError(
+                f"Flower has no credentials: set {var}=user:password (a password you chose, "
+                f"at least {MIN_FLOWER_PASSWORD} characters) before starting it"
+            )
+        for n, pair in enumerate(raw.split(","), start=1):
+            user, sep, password = pair.strip().partition(":")
+            where = f"{var} (entry {n})"
+            if not sep or not user.strip() or not password:
+                raise ConfigurationError(f"{where} must have the shape user:password")
+            if "".join(c for c in password.lower() if c.isalnum()) in _PLACEHOLDERS:
+                raise ConfigurationError(
+                    f"{where} holds a placeholder password ({password!r}): choose your own"
+                )
+            if len(password) < MIN_FLOWER_PASSWORD:
+                raise ConfigurationError(
+                    f"{where}: the password is shorter than {MIN_FLOWER_PASSWORD} characters"
+                )
+        return raw
 
 
 class Settings(BaseSettings):
-    """Everything a deployment can set; read once at each composition root."""
+    """Everything a deployment can set; read once at each composition root.
+
+    Only the environment variables `COHORTCV_…` configure cohortcv (no `.env` file is read:
+    docker compose reads its own). The groups below are plain models, not settings classes,
+    so an unprefixed `PORT` or `MAX_ROWS` in the environment never reaches them.
+    """
 
     model_config = SettingsConfigDict(
         env_prefix="COHORTCV_", env_nested_delimiter="__", extra="ignore"

@@ -504,10 +504,12 @@ def flower(
     port: Annotated[int | None, typer.Option("--port")] = None,
     address: Annotated[str | None, typer.Option("--address")] = None,
 ) -> None:
-    """Run Flower against the same broker, with basic auth from settings."""
+    """Run Flower against the same broker, with basic auth from settings (required)."""
     from producer.workerproc import WORKER_APP, settings_env
 
     settings = get_settings()
+    # Before anything starts: Flower's API can run tasks and stop workers.
+    credentials = settings.flower.credentials()
     argv = [
         sys.executable, "-m", "celery", "-A", WORKER_APP, "flower",
         f"--address={address or settings.flower.address}",
@@ -517,8 +519,52 @@ def flower(
     ]  # fmt: skip
     env = settings_env(settings)
     # Through the environment, not argv: a password on the command line shows in `ps`.
-    env["FLOWER_BASIC_AUTH"] = settings.flower.basic_auth.get_secret_value()
+    env["FLOWER_BASIC_AUTH"] = credentials
     os.execve(argv[0], argv, env)
+
+
+@app.command()
+@edge
+def purge(
+    batch: Annotated[
+        str | None, typer.Option("--batch", help="Only this batch: its rows, resumes, messages.")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="With --batch: purge a batch that is still running.")
+    ] = False,
+) -> None:
+    """Delete what cohortcv keeps: everything in the data dir, or one batch (--batch ID)."""
+    from producer.purge import data_dir_contents, external_stores, purge_batch, purge_data_dir
+
+    settings = get_settings()
+    if batch is not None:
+        engine = _engine(settings)
+        if not yes:
+            typer.confirm(f"Delete batch {batch}: its jobs, rows and resumes?", abort=True)
+        done = purge_batch(settings, engine, batch, force=force)
+        rows = done.rows
+        out.print(
+            f"purged batch {batch}: {rows.jobs} jobs, {rows.row_errors} rejected rows, "
+            f"{rows.resumes} resumes ({rows.outputs} files), {done.broker_messages} broker messages",
+            highlight=False,
+        )
+        return
+    paths = data_dir_contents(settings)
+    for left in external_stores(settings):
+        console.print(f"not touched (not in the data dir): {left}", highlight=False)
+    if not paths:
+        out.print(f"nothing to purge in {settings.data_dir}", highlight=False)
+        return
+    if not yes:
+        listing = "\n  ".join(str(p) for p in paths)
+        typer.confirm(f"Delete every batch, resume and log in:\n  {listing}\n", abort=True)
+    done_all = purge_data_dir(settings)
+    out.print(
+        f"purged {settings.data_dir}: {len(done_all.removed)} entries, "
+        f"{done_all.bytes_freed / 1e6:.1f} MB freed",
+        highlight=False,
+    )
 
 
 @db_app.command("upgrade")

@@ -17,7 +17,8 @@ from tests.processes import clean_env, free_port, start, stop, wait_for
 pytestmark = pytest.mark.integration
 
 T = TypeVar("T")
-AUTH = ("user", "pw")
+# A password an operator chose: placeholders and short passwords are refused.
+AUTH = ("ops", "flower-test-7c1e9a")
 
 
 def _wait(what: str, probe: Callable[[], T | None], procs: list[subprocess.Popen[bytes]]) -> T:
@@ -73,6 +74,26 @@ def test_flower_requires_auth_and_sees_the_worker(
             return line if line in response.text.splitlines() else None
 
         _wait(f"flower_worker_online for {node}", online_metric, procs)
+
+
+@pytest.mark.parametrize("auth", [None, "admin:change-me", "ops-without-password"])
+def test_flower_refuses_to_start_without_chosen_credentials(
+    redis_url: str, tmp_path: Path, auth: str | None
+) -> None:
+    """No default password: Flower exits non-zero with a message, before it binds a port."""
+    env = clean_env(COHORTCV_BROKER_URL=redis_url, COHORTCV_DATA_DIR=str(tmp_path / "data"))
+    if auth is not None:
+        env["COHORTCV_FLOWER__BASIC_AUTH"] = auth
+    port = free_port()
+    proc = start(["flower", "--port", str(port)], env, tmp_path / "flower.log")
+    try:
+        assert proc.wait(timeout=60) != 0
+    finally:
+        stop([proc])
+    log = (tmp_path / "flower.log").read_text(errors="replace")
+    assert "COHORTCV_FLOWER__BASIC_AUTH" in log, log
+    with pytest.raises(httpx.HTTPError):
+        httpx.get(f"http://127.0.0.1:{port}/healthcheck", timeout=2)
 
 
 def test_flower_and_worker_stop_cleanly(

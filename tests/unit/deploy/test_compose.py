@@ -191,6 +191,47 @@ def test_flower_listens_on_all_interfaces_inside_but_is_published_on_loopback(
     assert flower["ports"] == ["127.0.0.1:5555:5555"]
 
 
+def _interpolate(value: str, env: dict[str, str]) -> str:
+    """Compose's `${VAR:?message}` / `${VAR:-default}` for one value (enough for our file)."""
+
+    def sub(match: re.Match[str]) -> str:
+        name, op, arg = match.group(1), match.group(2) or "", match.group(3) or ""
+        got = env.get(name, "")
+        if op == ":?" and not got:
+            raise ValueError(arg)
+        if op == ":-" and not got:
+            return _interpolate(arg, env)
+        return got
+
+    return re.sub(r"\$\{([A-Z0-9_]+)(:[?-])?((?:[^{}]|\$\{[^}]*\})*)\}", sub, value)
+
+
+def _env_file(path: Path) -> dict[str, str]:
+    pairs = (
+        line.partition("=")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    )
+    return {key: value for key, _, value in pairs}
+
+
+def test_copying_env_example_does_not_satisfy_the_flower_guard(services: dict[str, Any]) -> None:
+    """`cp deploy/env.example .env && docker compose up` must stop at Flower's credentials."""
+    guard = services["flower"]["environment"]["COHORTCV_FLOWER__BASIC_AUTH"]
+    example = _env_file(ENV_EXAMPLE)
+    assert example["COHORTCV_FLOWER__BASIC_AUTH"] == ""
+    with pytest.raises(ValueError, match="COHORTCV_FLOWER__BASIC_AUTH"):
+        _interpolate(guard, example)
+    chosen = example | {"COHORTCV_FLOWER__BASIC_AUTH": "ops:a-chosen-secret"}
+    assert _interpolate(guard, chosen) == "ops:a-chosen-secret"
+
+
+def test_env_example_holds_no_flower_password() -> None:
+    text = ENV_EXAMPLE.read_text(encoding="utf-8")
+    assert ":change-me" not in text
+    assert re.search(r"^COHORTCV_FLOWER__BASIC_AUTH=$", text, re.M)
+
+
 def test_published_ports_are_bound_to_loopback(services: dict[str, Any]) -> None:
     for name, service in services.items():
         for port in service.get("ports", []):
