@@ -3,6 +3,7 @@
 CohortcvError
 ├── InputError                 the user's file or arguments are wrong (exit 2 / HTTP 422)
 │   ├── WholeFileError         the file as a whole cannot be used; nothing is queued
+│   │   └── TooLargeError      over the size or row limit of an upload (HTTP 413)
 │   └── RowError               one data row is rejected (collected, never raised past ingestion)
 ├── ConfigurationError         a setting or an installation is missing or contradictory
 │   └── ModelLoadError         a writer's model cannot be loaded (bad path, missing extra, too big)
@@ -65,3 +66,7 @@ class RenderError(CohortcvError):
 
 class WriterError(CohortcvError):
     """A writer failed on one profile."""
+
+
+class TooLargeError(WholeFileError):
+    """An upload over the configured size or row limit (HTTP 413)."""

@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.api_settings import ApiSettings
 from shared.errors import ConfigurationError
 from shared.policy import Policy
 
@@ -112,6 +113,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     flower: FlowerSettings = Field(default_factory=FlowerSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -78,6 +78,21 @@ class Institution(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class ApiKey(Base):
+    """An institution's API key: only its SHA-256 is stored; a revoked key stays, refused."""
+
+    __tablename__ = "api_keys"
+
+    # The key's first characters: shown by `tenant list` to tell keys apart, useless to sign in.
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    institution_id: Mapped[str] = mapped_column(
+        ForeignKey("institutions.id", ondelete="CASCADE"), index=True
+    )
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class Batch(Base):
     __tablename__ = "batches"
 

@@ -1,0 +1,202 @@
+"""/v1/batches: upload, look up, list, per-row listings, download, cancel, retry and delete."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from producer.api.deps import InstitutionDep, ServiceDep
+from producer.api.schemas import (
+    ERRORS,
+    BatchList,
+    BatchObject,
+    Deleted,
+    ErrorBody,
+    ErrorList,
+    RetryResult,
+    RowList,
+)
+from producer.api.upload import FILE_FIELD, receive_upload
+from producer.service import batches, download, rows
+from producer.service.context import Service
+from shared.errors import TooLargeError, WholeFileError
+from shared.options import FORMATS, BatchOptions, build_options
+
+router = APIRouter(prefix="/v1/batches", tags=["batches"], responses=ERRORS)
+BatchId = Annotated[str, Path(max_length=64, description="The batch id")]
+Limit = Annotated[int, Query(ge=1, le=1000, description="Items per page")]
+After = Annotated[str | None, Query(max_length=64, description="Cursor: next_after of the last page")]
+
+UPLOAD_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": [FILE_FIELD],
+                    "properties": {
+                        FILE_FIELD: {"type": "string", "format": "binary"},
+                        "language": {"type": "string", "enum": ["auto", "en", "zh"]},
+                        "writer": {"type": "string", "enum": ["template", "llm"]},
+                        "model": {"type": "string"},
+                        "runtime": {"type": "string", "enum": ["transformers", "openai"]},
+                        "formats": {"type": "string", "description": "e.g. pdf,html"},
+                        "target_job": {"type": "string"},
+                        "theme": {"type": "string", "enum": ["classic"]},
+                        "sheet": {"type": "string", "description": "XLSX sheet name"},
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+async def accept_upload(
+    request: Request, svc: Service, institution: str
+) -> tuple[dict[str, Any], int]:
+    """Stream the body to disk, validate it into a batch and queue it; (batch object, reused)."""
+    limits = batches.UploadLimits(svc.settings.api.max_upload_bytes, svc.settings.api.max_upload_rows)
+    folder = svc.settings.data_dir / "uploads"
+    metrics = request.app.state.metrics
+    try:
+        upload = await receive_upload(request, folder, limits.max_bytes)
+    except TooLargeError:
+        metrics.uploads.labels("too_large").inc()
+        raise
+    try:
+        fields = dict(upload.fields)
+        sheet = fields.pop("sheet", None) or None
+        known = set(BatchOptions.model_fields)
+        options = build_options(**{k: v for k, v in fields.items() if k in known})
+        assert upload.path is not None
+        stored = await run_in_threadpool(
+            batches.submit, svc, upload.path, options, institution,
+            filename=upload.filename, limits=limits, sheet=sheet,
+        )  # fmt: skip
+    except TooLargeError:
+        metrics.uploads.labels("too_large").inc()
+        raise
+    except WholeFileError:
+        metrics.uploads.labels("invalid").inc()
+        raise
+    finally:
+        upload.discard()
+    metrics.uploads.labels("accepted").inc()
+    metrics.rows.labels("accepted").inc(stored.accepted)
+    metrics.rows.labels("rejected").inc(stored.rejected)
+    obj = await run_in_threadpool(batches.get, svc, stored.id, institution)
+    return obj, stored.reused
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=BatchObject,
+    openapi_extra=UPLOAD_BODY,
+    responses={413: {"model": ErrorBody, "description": "Over the size or row limit"}},
+)
+async def create_batch(request: Request, svc: ServiceDep, institution: InstitutionDep) -> Any:
+    """Upload a CSV, XLSX or JSONL export (multipart field `file`) with the batch options.
+
+    The file is validated whole before the answer: rejected rows are listed under `/errors`;
+    a file that cannot be used at all is a 422 naming what was found; over the size or row
+    limit, a 413. Accepted rows are queued at once.
+    """
+    obj, _ = await accept_upload(request, svc, institution)
+    return obj
+
+
+@router.get("", response_model=BatchList)
+def list_batches(
+    svc: ServiceDep, institution: InstitutionDep, limit: Limit = 20, after: After = None
+) -> Any:
+    """The institution's batches, newest first."""
+    page = batches.list_batches(svc, institution, limit=limit, after=after)
+    return {"data": page.data, "has_more": page.has_more, "next_after": page.next_after}
+
+
+@router.get("/{batch_id}", response_model=BatchObject)
+def get_batch(batch_id: BatchId, svc: ServiceDep, institution: InstitutionDep) -> Any:
+    """The batch object: status and per-status counts. Safe to poll."""
+    return batches.get(svc, batch_id, institution)
+
+
+@router.get("/{batch_id}/rows", response_model=RowList)
+def batch_rows(
+    batch_id: BatchId,
+    svc: ServiceDep,
+    institution: InstitutionDep,
+    status: Annotated[
+        str | None,
+        Query(max_length=16, description="accepted, rejected, or a job status (done, dead, …)"),
+    ] = None,
+    limit: Limit = 100,
+    after: After = None,
+) -> Any:
+    """One item per input row, in file order, keyed by line and the row's own id."""
+    page = rows.rows(svc, batch_id, institution, status=status, after=after, limit=limit)
+    return {"data": page.data, "has_more": page.has_more, "next_after": page.next_after}
+
+
+@router.get("/{batch_id}/errors", response_model=ErrorList)
+def batch_errors(
+    batch_id: BatchId,
+    svc: ServiceDep,
+    institution: InstitutionDep,
+    limit: Limit = 100,
+    after: After = None,
+) -> Any:
+    """The rejected rows with line, column and reason."""
+    page = rows.errors(svc, batch_id, institution, after=after, limit=limit)
+    return {"data": page.data, "has_more": page.has_more, "next_after": page.next_after}
+
+
+@router.get(
+    "/{batch_id}/download",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/zip": {}}, "description": "A ZIP, streamed"}},
+)
+def download_batch(
+    batch_id: BatchId,
+    svc: ServiceDep,
+    institution: InstitutionDep,
+    format: Annotated[
+        str | None,
+        Query(max_length=40, description=f"Comma-separated, of {','.join(FORMATS)}"),
+    ] = None,
+) -> StreamingResponse:
+    """The finished resumes as <person>/resume.<format>, plus report.csv and errors.csv."""
+    zipped = download.batch_zip(svc, batch_id, institution, format)
+    return StreamingResponse(
+        zipped.chunks,
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{zipped.filename}"'},
+    )
+
+
+@router.post("/{batch_id}/cancel", response_model=BatchObject)
+def cancel_batch(batch_id: BatchId, svc: ServiceDep, institution: InstitutionDep) -> Any:
+    """Stop the queued jobs; chunks already running finish and count."""
+    return batches.cancel(svc, batch_id, institution)
+
+
+@router.post("/{batch_id}/retry", response_model=RetryResult)
+def retry_batch(batch_id: BatchId, svc: ServiceDep, institution: InstitutionDep) -> Any:
+    """Queue the dead-lettered jobs again with a fresh set of attempts."""
+    return {"id": batch_id, "requeued": batches.retry(svc, batch_id, institution)}
+
+
+@router.delete("/{batch_id}", response_model=Deleted)
+def delete_batch(batch_id: BatchId, svc: ServiceDep, institution: InstitutionDep) -> Any:
+    """Delete the batch and every row, resume and file derived from it."""
+    done = batches.delete(svc, batch_id, institution)
+    return {
+        "id": batch_id, "deleted": True, "jobs": done.rows.jobs,
+        "rejected_rows": done.rows.row_errors, "resumes": done.rows.resumes,
+        "files": done.rows.outputs,
+    }  # fmt: skip

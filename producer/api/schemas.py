@@ -1,0 +1,100 @@
+"""Response shapes of the API, for the OpenAPI document (DESIGN §8's batch object)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+
+
+class Counts(BaseModel):
+    rows: int
+    accepted: int
+    rejected: int
+    queued: int
+    running: int
+    done: int
+    failed: int
+    dead: int
+
+
+class BatchObject(BaseModel):
+    id: str
+    institution_id: str
+    filename: str
+    status: str
+    counts: Counts
+    created_at: str | None
+    finished_at: str | None
+    options: dict[str, Any]
+    warnings: list[str]
+
+
+class BatchList(BaseModel):
+    data: list[BatchObject]
+    has_more: bool
+    next_after: str | None
+
+
+class RowItem(BaseModel):
+    line: int
+    id: str | None
+    name: str | None
+    outcome: str
+    status: str
+    reason: str
+    column: str | None = None
+    resume_id: int | None
+    outputs: dict[str, str]
+
+
+class RowList(BaseModel):
+    data: list[RowItem]
+    has_more: bool
+    next_after: str | None
+
+
+class ErrorItem(BaseModel):
+    line: int
+    id: str | None
+    name: str | None
+    column: str
+    reason: str
+
+
+class ErrorList(BaseModel):
+    data: list[ErrorItem]
+    has_more: bool
+    next_after: str | None
+
+
+class RetryResult(BaseModel):
+    id: str
+    requeued: int
+
+
+class Deleted(BaseModel):
+    id: str
+    deleted: bool
+    jobs: int
+    rejected_rows: int
+    resumes: int
+    files: int
+
+
+class Health(BaseModel):
+    status: str
+    database: str
+    broker: str
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "No API key, or an unknown or revoked one"},
+    404: {"model": ErrorBody, "description": "No such batch for this institution"},
+    422: {"model": ErrorBody, "description": "Invalid request"},
+}

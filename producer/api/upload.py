@@ -1,0 +1,156 @@
+"""Receiving an upload: the multipart body streamed to a file on disk, never held in memory whole."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from python_multipart.exceptions import MultipartParseError
+from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.requests import Request
+
+from producer.service.batches import (
+    clean_filename,
+    discard_staged,
+    staged_copy,
+    too_big_message,
+)
+from shared.errors import InputError, TooLargeError
+
+FILE_FIELD = "file"
+# Option fields are short, except a target job description (DESIGN §3.3: cells up to 20,000
+# characters); 4 bytes a character at most.
+MAX_FIELD_BYTES = 96 * 1024
+MAX_FIELDS = 32
+# Headers and boundaries around the file: a Content-Length over the limit by more is refused
+# before a byte of the body is read.
+ENVELOPE_BYTES = 1024 * 1024
+
+
+@dataclass
+class Upload:
+    """The file as stored on disk under the client's name, and the other form fields."""
+
+    path: Path | None = None
+    filename: str | None = None
+    size: int = 0
+    fields: dict[str, str] = field(default_factory=dict)
+
+    def discard(self) -> None:
+        if self.path is not None:
+            discard_staged(self.path)
+
+
+class _Parts:
+    """Callbacks of the streaming multipart parser: file bytes go to disk as they arrive."""
+
+    def __init__(self, folder: Path, max_bytes: int) -> None:
+        self.folder = folder
+        self.max_bytes = max_bytes
+        self.upload = Upload()
+        self._headers: dict[str, str] = {}
+        self._field = b""
+        self._value = b""
+        self._name: str | None = None
+        self._text: bytearray | None = None
+        self._file: IO[bytes] | None = None
+
+    def callbacks(self) -> dict[str, Any]:
+        return {
+            "on_part_begin": self._begin,
+            "on_header_field": lambda d, s, e: self._add("_field", d[s:e]),
+            "on_header_value": lambda d, s, e: self._add("_value", d[s:e]),
+            "on_header_end": self._header_end,
+            "on_headers_finished": self._headers_done,
+            "on_part_data": self._data,
+            "on_part_end": self._end,
+        }
+
+    def _add(self, attr: str, data: bytes) -> None:
+        setattr(self, attr, getattr(self, attr) + data)
+
+    def _begin(self) -> None:
+        self._headers, self._name, self._text, self._file = {}, None, None, None
+
+    def _header_end(self) -> None:
+        self._headers[self._field.decode("latin-1").lower()] = self._value.decode("utf-8", "replace")
+        self._field = self._value = b""
+
+    def _headers_done(self) -> None:
+        _, params = parse_options_header(self._headers.get("content-disposition", ""))
+        name = params.get(b"name", b"").decode("utf-8", "replace")
+        filename = params.get(b"filename")
+        self._name = name
+        if name == FILE_FIELD and filename is not None:
+            if self.upload.path is not None:
+                raise InputError("send one file per upload (field 'file')")
+            shown = clean_filename(filename.decode("utf-8", "replace"))
+            self.upload.filename = shown
+            self.upload.path = staged_copy(self.folder, shown)
+            self._file = self.upload.path.open("wb")
+        else:
+            if len(self.upload.fields) >= MAX_FIELDS:
+                raise InputError(f"too many form fields (at most {MAX_FIELDS})")
+            self._text = bytearray()
+
+    def _data(self, data: bytes, start: int, end: int) -> None:
+        if self._file is not None:
+            self.upload.size += end - start
+            if self.upload.size > self.max_bytes:
+                raise TooLargeError(
+                    self.upload.filename or FILE_FIELD,
+                    too_big_message(self.upload.size, self.max_bytes),
+                )
+            self._file.write(data[start:end])
+        elif self._text is not None:
+            self._text += data[start:end]
+            if len(self._text) > MAX_FIELD_BYTES:
+                raise InputError(f"form field {self._name!r} is longer than {MAX_FIELD_BYTES} bytes")
+
+    def _end(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        elif self._text is not None and self._name:
+            self.upload.fields[self._name] = bytes(self._text).decode("utf-8", "replace")
+        self._text = None
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+async def receive_upload(request: Request, folder: Path, max_bytes: int) -> Upload:
+    """Stream a multipart/form-data body with a `file` field to `folder`; other fields as text.
+
+    Over `max_bytes` → TooLargeError as soon as that many bytes arrived (or at once when the
+    Content-Length says so); a body that is not multipart or has no file → InputError.
+    """
+    content_type, params = parse_options_header(request.headers.get("content-type", ""))
+    boundary = params.get(b"boundary")
+    if content_type != b"multipart/form-data" or not boundary:
+        raise InputError(
+            "send the file as multipart/form-data with a field named 'file' (CSV, XLSX or JSONL)"
+        )
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes + ENVELOPE_BYTES:
+        raise TooLargeError("upload", too_big_message(int(declared), max_bytes))
+    parts = _Parts(folder, max_bytes)
+    parser = MultipartParser(boundary, parts.callbacks())
+    try:
+        async for chunk in request.stream():
+            parser.write(chunk)
+        parser.finalize()
+    except MultipartParseError:
+        parts.close()
+        parts.upload.discard()
+        raise InputError("the multipart body is malformed; send a form with a 'file' field") from None
+    except BaseException:
+        parts.close()
+        parts.upload.discard()
+        raise
+    parts.close()
+    if parts.upload.path is None:
+        raise InputError("no file: send it in a multipart field named 'file' (CSV, XLSX or JSONL)")
+    return parts.upload

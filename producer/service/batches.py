@@ -1,0 +1,254 @@
+"""Batch operations: submit, look up, list, cancel, retry, delete, and purge by age."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import and_, or_, select, tuple_, update
+
+from producer.dispatch import StoredBatch, store_batch
+from producer.ingest.pipeline import open_ingestion
+from producer.purge import BatchPurge, purge_batch
+from producer.service.context import Service
+from shared.db import jobs as job_rows
+from shared.db.batches import batch_object, get_batch, set_status
+from shared.db.jobs import PENDING
+from shared.db.models import Batch, BatchStatus, Job, JobStatus, utcnow
+from shared.errors import InputError, NotFoundError, TooLargeError, WholeFileError
+from shared.options import BatchOptions
+from shared.reconcile import top_up
+from shared.settings import IngestSettings
+
+FINAL = (BatchStatus.COMPLETED, BatchStatus.FAILED, BatchStatus.CANCELLED)
+# Jobs a cancel stops: not yet taken by a worker. Running ones finish and still count.
+WAITING = (PENDING, JobStatus.QUEUED, JobStatus.FAILED)
+_BAD_NAME_CHARS = re.compile(r"[\x00-\x1f\x7f/\\]+")
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """Size and row limits of one upload; over either → TooLargeError (HTTP 413)."""
+
+    max_bytes: int
+    max_rows: int
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a listing: the items, and the cursor for the next page when there is one."""
+
+    data: list[dict[str, Any]]
+    has_more: bool
+    next_after: str | None
+
+
+def clean_filename(name: str | None, fallback: str = "upload.csv") -> str:
+    """The client's file name, kept as sent where it is safe: last path component only, no
+    control characters, at most 200 characters (the suffix is kept: it names the format)."""
+    text = unicodedata.normalize("NFC", name or "")
+    text = text.replace("\\", "/").rsplit("/", 1)[-1]
+    text = _BAD_NAME_CHARS.sub("_", text).strip().lstrip(".")
+    if not text:
+        return fallback
+    if len(text) > 200:
+        stem, dot, suffix = text.rpartition(".")
+        text = stem[: 190 - len(suffix)] + dot + suffix if dot and len(suffix) <= 10 else text[:200]
+    return text
+
+
+def staged_copy(folder: Path, filename: str) -> Path:
+    """A fresh private folder under `folder` and the path of `filename` in it: the upload is
+    read under its own name (its suffix names the format) without clashing with another."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix="upload-", dir=folder)) / filename
+
+
+def discard_staged(path: Path) -> None:
+    shutil.rmtree(path.parent, ignore_errors=True)
+
+
+def submit(
+    svc: Service,
+    path: Path,
+    options: BatchOptions,
+    institution_id: str,
+    *,
+    filename: str | None = None,
+    limits: UploadLimits | None = None,
+    sheet: str | None = None,
+    on_row: Callable[[int], None] | None = None,
+) -> StoredBatch:
+    """Validate `path` into a stored batch and queue its first chunks.
+
+    `filename` is what the client called the file (kept on the batch, used in messages);
+    whole-file errors name it, never the temporary path.
+    """
+    shown = filename or path.name
+    ingest: IngestSettings = svc.settings.ingest
+    if limits is not None:
+        ingest = ingest.model_copy(
+            update={
+                "max_file_bytes": min(ingest.max_file_bytes, limits.max_bytes),
+                "max_rows": min(ingest.max_rows, limits.max_rows),
+            }
+        )
+        size = path.stat().st_size if path.is_file() else 0
+        if size > limits.max_bytes:
+            raise TooLargeError(shown, too_big_message(size, limits.max_bytes))
+    try:
+        ingestion = open_ingestion(
+            path,
+            institution_id=institution_id,
+            language=options.language,
+            settings=ingest,
+            sheet=sheet,
+        )
+        stored = store_batch(
+            svc.engine,
+            ingestion,
+            institution_id=institution_id,
+            options=options.stored(),
+            on_row=on_row,
+        )
+    except TooLargeError:
+        raise
+    except WholeFileError as exc:
+        message = exc.message.replace(str(path), shown)
+        if limits is not None and "ingestion" in locals() and ingestion.rows >= ingest.max_rows:
+            raise TooLargeError(
+                shown,
+                f"has more than {ingest.max_rows:,} data rows; the limit of one upload is "
+                f"{ingest.max_rows:,} rows: split the file",
+            ) from None
+        raise WholeFileError(shown, message) from None
+    if filename is not None and filename != path.name:
+        with svc.engine.begin() as conn:
+            conn.execute(update(Batch).where(Batch.id == stored.id).values(filename=filename))
+    if svc.send is not None and stored.accepted:
+        top_up(svc.engine, svc.send, stored.id, svc.settings.policy())
+    return stored
+
+
+def too_big_message(size: int, limit: int) -> str:
+    return (
+        f"is {size / 2**20:,.1f} MiB or more; the limit of one upload is "
+        f"{limit / 2**20:,.1f} MiB: split the file"
+    )
+
+
+def get(svc: Service, batch_id: str, institution_id: str) -> dict[str, Any]:
+    """The batch object (DESIGN §8) of one of the institution's batches."""
+    get_batch(svc.engine, batch_id, institution_id)  # 404 before any write for another's id
+    return batch_object(svc.engine, batch_id, institution_id)
+
+
+def list_batches(
+    svc: Service, institution_id: str, *, limit: int = 20, after: str | None = None
+) -> Page:
+    """The institution's batches, newest first; `after` is the last id of the previous page."""
+    limit = max(1, min(limit, svc.settings.api.max_page))
+    query = select(Batch.id).where(Batch.institution_id == institution_id)
+    if after:
+        cursor = get_batch(svc.engine, after, institution_id)
+        query = query.where(
+            tuple_(Batch.created_at, Batch.id) < tuple_(cursor.created_at, cursor.id)
+            if svc.engine.dialect.name == "postgresql"
+            else or_(
+                Batch.created_at < cursor.created_at,
+                and_(Batch.created_at == cursor.created_at, Batch.id < cursor.id),
+            )
+        )
+    query = query.order_by(Batch.created_at.desc(), Batch.id.desc()).limit(limit + 1)
+    with svc.engine.connect() as conn:
+        ids = list(conn.scalars(query))
+    more = len(ids) > limit
+    ids = ids[:limit]
+    data = []
+    for batch_id in ids:
+        try:
+            data.append(batch_object(svc.engine, batch_id, institution_id))
+        except NotFoundError:  # deleted between the two queries
+            continue
+    return Page(data, more, ids[-1] if more and ids else None)
+
+
+def cancel(svc: Service, batch_id: str, institution_id: str) -> dict[str, Any]:
+    """Stop the jobs no worker has taken yet; chunks already running finish and count."""
+    batch = get_batch(svc.engine, batch_id, institution_id)
+    if batch.status not in FINAL:
+        with svc.engine.begin() as conn:
+            conn.execute(
+                update(Job)
+                .where(Job.batch_id == batch_id, Job.status.in_(WAITING))
+                .values(status=JobStatus.CANCELLED, updated_at=utcnow())
+            )
+        set_status(svc.engine, batch_id, BatchStatus.CANCELLED)
+    return batch_object(svc.engine, batch_id, institution_id)
+
+
+def retry(svc: Service, batch_id: str, institution_id: str) -> int:
+    """Give the batch's dead jobs a fresh set of attempts and queue them again."""
+    get_batch(svc.engine, batch_id, institution_id)
+    n = job_rows.requeue_dead(svc.engine, batch_id)
+    if n:
+        set_status(svc.engine, batch_id, BatchStatus.QUEUED)
+        if svc.send is not None:
+            top_up(svc.engine, svc.send, batch_id, svc.settings.policy())
+    return n
+
+
+def delete(svc: Service, batch_id: str, institution_id: str) -> BatchPurge:
+    """Delete the batch and everything derived from it: jobs, rejected rows, resumes, files.
+
+    A running batch is cancelled first; its chunks in flight find their jobs gone.
+    """
+    batch = get_batch(svc.engine, batch_id, institution_id)
+    if batch.status not in FINAL:
+        cancel(svc, batch_id, institution_id)
+    return purge_batch(svc.settings, svc.engine, batch_id, force=True)
+
+
+def parse_age(text: str) -> timedelta:
+    """`30d`, `12h`, `90m` or a bare number of days → a timedelta; InputError otherwise."""
+    match = re.fullmatch(r"\s*(\d{1,6})\s*([dhm]?)\s*", text or "")
+    if not match:
+        raise InputError(f"--older-than {text!r}: use a number of days like 30d (or 12h, 90m)")
+    n, unit = int(match.group(1)), match.group(2) or "d"
+    return {"d": timedelta(days=n), "h": timedelta(hours=n), "m": timedelta(minutes=n)}[unit]
+
+
+def expired(svc: Service, older_than: timedelta, institution_id: str | None = None) -> list[str]:
+    """Ids of batches created longer ago than `older_than` (of one institution, or all)."""
+    cutoff = utcnow() - older_than
+    query = select(Batch.id).where(Batch.created_at < cutoff).order_by(Batch.created_at)
+    if institution_id is not None:
+        query = query.where(Batch.institution_id == institution_id)
+    with svc.engine.connect() as conn:
+        return list(conn.scalars(query))
+
+
+def purge_older_than(
+    svc: Service, older_than: timedelta, institution_id: str | None = None
+) -> list[BatchPurge]:
+    """Delete every batch older than `older_than` (retention), running ones included."""
+    done = []
+    for batch_id in expired(svc, older_than, institution_id):
+        with svc.engine.begin() as conn:
+            conn.execute(
+                update(Job)
+                .where(Job.batch_id == batch_id, Job.status.in_(WAITING))
+                .values(status=JobStatus.CANCELLED, updated_at=utcnow())
+            )
+        try:
+            done.append(purge_batch(svc.settings, svc.engine, batch_id, force=True))
+        except NotFoundError:  # deleted meanwhile by someone else
+            continue
+    return done

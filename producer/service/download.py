@@ -1,0 +1,120 @@
+"""Downloads: a batch as a ZIP streamed while it is written, and one resume file by id."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from producer.csvsafe import csv_text
+from producer.export import (
+    ERRORS_HEADER,
+    EXTENSIONS,
+    REPORT_HEADER,
+    _errors,
+    _jobs,
+    _report_rows,
+    folder_names,
+)
+from producer.service.context import Service
+from shared.db import resumes
+from shared.db.batches import get_batch
+from shared.db.models import JobStatus, ResumeOutput, ResumeRecord
+from shared.errors import NotFoundError
+from shared.options import FORMATS, parse_formats
+
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "html": "text/html; charset=utf-8",
+    "md": "text/markdown; charset=utf-8",
+    "json": "application/json",
+}
+
+
+class _Sink(io.RawIOBase):
+    """A write-only, unseekable stream whose bytes are taken out as they come (ZipFile's output)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._parts: list[bytes] = []
+        self._written = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        self._parts.append(bytes(data))
+        self._written += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self._written
+
+    def take(self) -> bytes:
+        data, self._parts = b"".join(self._parts), []
+        return data
+
+
+@dataclass(frozen=True)
+class Download:
+    """A ZIP to stream: its file name and the chunks (produced lazily, a few resumes at a time)."""
+
+    filename: str
+    chunks: Iterator[bytes]
+
+
+def batch_zip(
+    svc: Service, batch_id: str, institution_id: str, formats: str | Sequence[str] | None
+) -> Download:
+    """The batch as DIR/<person>/resume.* + report.csv + errors.csv, the layout of `export`."""
+    batch = get_batch(svc.engine, batch_id, institution_id)
+    wanted = parse_formats(formats) if formats else list((batch.options or {}).get("formats", FORMATS))
+    return Download(f"cohortcv-{batch_id[:8]}.zip", _zip_chunks(svc, batch_id, wanted))
+
+
+def _zip_chunks(svc: Service, batch_id: str, formats: list[str]) -> Iterator[bytes]:
+    engine = svc.engine
+    jobs = _jobs(engine, batch_id)
+    done = [j for j in jobs if j.status == JobStatus.DONE and j.resume_id is not None]
+    folders = folder_names([(j.line, j.external_id, j.name, j.person_key) for j in done])
+    lines_of: dict[int, list[int]] = {}
+    for job in done:
+        lines_of.setdefault(job.resume_id, []).append(job.line)  # type: ignore[arg-type]
+    written: dict[int, list[str]] = {}
+    sink = _Sink()
+    with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as zf:
+        for resume_id, fmt, content in resumes.iter_outputs(engine, list(lines_of), formats):
+            for line in lines_of[resume_id]:
+                rel = f"{folders[line]}/resume.{EXTENSIONS[fmt]}"
+                # PDFs are compressed already: storing them saves the CPU for nothing lost.
+                method = zipfile.ZIP_STORED if fmt == "pdf" else zipfile.ZIP_DEFLATED
+                zf.writestr(rel, content, compress_type=method)
+                written.setdefault(line, []).append(rel)
+            yield sink.take()
+        errors = _errors(engine, batch_id)
+        report = csv_text(REPORT_HEADER, _report_rows(jobs, errors, written))
+        zf.writestr("report.csv", "\ufeff" + report)
+        zf.writestr("errors.csv", "\ufeff" + csv_text(ERRORS_HEADER, ((e[0], e[1], e[2]) for e in errors)))
+    yield sink.take()
+
+
+def resume_file(svc: Service, resume_id: int, fmt: str, institution_id: str) -> bytes:
+    """One rendered file of one of the institution's resumes."""
+    if fmt not in FORMATS:
+        raise NotFoundError(f"no format {fmt!r}; formats are {', '.join(FORMATS)}")
+    with svc.engine.connect() as conn:
+        content = conn.scalar(
+            select(ResumeOutput.content)
+            .join(ResumeRecord, ResumeRecord.id == ResumeOutput.resume_id)
+            .where(
+                ResumeOutput.resume_id == resume_id,
+                ResumeOutput.format == fmt,
+                ResumeRecord.institution_id == institution_id,
+            )
+        )
+    if content is None:
+        raise NotFoundError(f"no {fmt} file for resume {resume_id}")
+    return bytes(content)

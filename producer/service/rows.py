@@ -1,0 +1,129 @@
+"""Per-row listings of a batch: every input row with its outcome, and the rejected rows alone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from producer.service.batches import Page
+from producer.service.context import Service
+from shared.db.batches import get_batch
+from shared.db.jobs import PENDING
+from shared.db.models import Job, JobStatus, RowErrorRecord
+from shared.errors import InputError
+from shared.options import FORMATS
+
+ROW_FILTERS = ("accepted", "rejected", *JobStatus.ALL)
+
+
+def _limit(svc: Service, limit: int) -> int:
+    return max(1, min(limit, svc.settings.api.max_page))
+
+
+def _job_items(
+    svc: Service, batch_id: str, status: str | None, after: int, limit: int, formats: list[str]
+) -> list[dict[str, Any]]:
+    query = select(
+        Job.line, Job.external_id, Job.name, Job.status, Job.resume_id, Job.last_error
+    ).where(Job.batch_id == batch_id, Job.line > after)
+    if status == JobStatus.QUEUED:
+        query = query.where(Job.status.in_((PENDING, JobStatus.QUEUED)))
+    elif status not in (None, "accepted"):
+        query = query.where(Job.status == status)
+    with svc.engine.connect() as conn:
+        rows = conn.execute(query.order_by(Job.line).limit(limit + 1)).all()
+    items = []
+    for line, external_id, name, job_status, resume_id, last_error in rows:
+        shown = JobStatus.QUEUED if job_status == PENDING else job_status
+        done = shown == JobStatus.DONE and resume_id is not None
+        items.append(
+            {
+                "line": line,
+                "id": external_id,
+                "name": name,
+                "outcome": "accepted",
+                "status": shown,
+                "reason": (last_error or "") if shown == JobStatus.DEAD else "",
+                "resume_id": resume_id if done else None,
+                "outputs": {f: f"/v1/resumes/{resume_id}.{f}" for f in formats} if done else {},
+            }
+        )
+    return items
+
+
+def _error_items(svc: Service, batch_id: str, after: int, limit: int) -> list[dict[str, Any]]:
+    query = (
+        select(
+            RowErrorRecord.line, RowErrorRecord.column, RowErrorRecord.reason,
+            RowErrorRecord.external_id, RowErrorRecord.name,
+        )
+        .where(RowErrorRecord.batch_id == batch_id, RowErrorRecord.line > after)
+        .order_by(RowErrorRecord.line, RowErrorRecord.id)
+        .limit(limit + 1)
+    )  # fmt: skip
+    with svc.engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return [
+        {
+            "line": line, "id": external_id, "name": name, "outcome": "rejected",
+            "status": "rejected", "column": column, "reason": reason,
+            "resume_id": None, "outputs": {},
+        }
+        for line, column, reason, external_id, name in rows
+    ]  # fmt: skip
+
+
+def _page(items: list[dict[str, Any]], limit: int) -> Page:
+    more = len(items) > limit
+    items = items[:limit]
+    return Page(items, more, str(items[-1]["line"]) if more and items else None)
+
+
+def _after(after: str | None) -> int:
+    if after in (None, ""):
+        return 0
+    try:
+        return max(0, int(str(after)))
+    except ValueError:
+        raise InputError(f"after: {after!r} is not a line number") from None
+
+
+def rows(
+    svc: Service,
+    batch_id: str,
+    institution_id: str,
+    *,
+    status: str | None = None,
+    after: str | None = None,
+    limit: int = 100,
+) -> Page:
+    """One item per input row in file order, keyed by its line and the row's own id.
+
+    `status` keeps rows that are `accepted`, `rejected`, or whose job is in that status.
+    """
+    batch = get_batch(svc.engine, batch_id, institution_id)
+    if status is not None and status not in ROW_FILTERS:
+        raise InputError(f"status {status!r} is unknown; use one of {', '.join(ROW_FILTERS)}")
+    limit, start = _limit(svc, limit), _after(after)
+    formats = [f for f in FORMATS if f in (batch.options or {}).get("formats", FORMATS)]
+    items: list[dict[str, Any]] = []
+    if status != "rejected":
+        items += _job_items(svc, batch_id, status, start, limit, formats)
+    if status in (None, "rejected"):
+        items += _error_items(svc, batch_id, start, limit)
+        items.sort(key=lambda item: item["line"])
+    return _page(items, limit)
+
+
+def errors(
+    svc: Service, batch_id: str, institution_id: str, *, after: str | None = None, limit: int = 100
+) -> Page:
+    """The rejected rows: line, column, reason (and the row's id and name when it had them)."""
+    get_batch(svc.engine, batch_id, institution_id)
+    limit = _limit(svc, limit)
+    items = _error_items(svc, batch_id, _after(after), limit)
+    for item in items:
+        for key in ("outcome", "status", "resume_id", "outputs"):
+            item.pop(key)
+    return _page(items, limit)

@@ -1,0 +1,129 @@
+"""Typed batch options (DESIGN §8): what a submit asks for, validated once for the CLI and the API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from shared.errors import InputError
+
+# The one list of output formats: renderers, export, the CLI and the API all read it from here.
+FORMATS: tuple[str, ...] = ("pdf", "html", "md", "json")
+LANGUAGES: tuple[str, ...] = ("auto", "en", "zh")
+WRITERS: tuple[str, ...] = ("template", "llm")
+RUNTIMES: tuple[str, ...] = ("transformers", "openai")
+THEMES: tuple[str, ...] = ("classic",)
+MAX_TARGET_JOB_CHARS = 20_000
+
+
+def parse_formats(value: str | Iterable[str] | None) -> list[str]:
+    """`pdf,html` or ["pdf", "html"] → a de-duplicated list in FORMATS order; InputError if unknown."""
+    if value is None:
+        return list(FORMATS)
+    items = value.split(",") if isinstance(value, str) else list(value)
+    chosen = [str(f).strip().lower().lstrip(".") for f in items if str(f).strip()]
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise InputError(
+            f"formats: unknown {', '.join(repr(f) for f in unknown) or '(none given)'}; "
+            f"choose from {', '.join(FORMATS)}"
+        )
+    return [f for f in FORMATS if f in chosen]
+
+
+class BatchOptions(BaseModel):
+    """Options of one batch, stored with it (batches.options) and read back by the workers."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    language: str = Field("auto", description="Output language: auto, en or zh.")
+    writer: str = Field("template", description="template (no model) or llm.")
+    model: str | None = Field(None, max_length=500, description="llm: the model to use.")
+    runtime: str | None = Field(None, description="llm: transformers or openai.")
+    formats: list[str] = Field(default_factory=lambda: list(FORMATS))
+    target_job: str | None = Field(
+        None, max_length=MAX_TARGET_JOB_CHARS, description="A job description to tailor to."
+    )
+    theme: str = Field("classic", description="Rendering theme.")
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _language(cls, value: Any) -> str:
+        text = str(value or "auto").strip().lower()
+        aliases = {"english": "en", "chinese": "zh", "中文": "zh", "英文": "en", "zh-cn": "zh"}
+        text = aliases.get(text, text)
+        if text not in LANGUAGES:
+            raise ValueError(f"language {value!r} is not supported; use {', '.join(LANGUAGES)}")
+        return text
+
+    @field_validator("writer", mode="before")
+    @classmethod
+    def _writer(cls, value: Any) -> str:
+        text = str(value or "template").strip().lower()
+        if text not in WRITERS:
+            raise ValueError(f"writer {value!r} is unknown; use {', '.join(WRITERS)}")
+        return text
+
+    @field_validator("runtime", mode="before")
+    @classmethod
+    def _runtime(cls, value: Any) -> str | None:
+        if value is None or str(value).strip() == "":
+            return None
+        text = str(value).strip().lower()
+        if text not in RUNTIMES:
+            raise ValueError(f"runtime {value!r} is unknown; use {', '.join(RUNTIMES)}")
+        return text
+
+    @field_validator("formats", mode="before")
+    @classmethod
+    def _formats(cls, value: Any) -> list[str]:
+        try:
+            return parse_formats(value)
+        except InputError as exc:
+            raise ValueError(str(exc)) from None
+
+    @field_validator("theme", mode="before")
+    @classmethod
+    def _theme(cls, value: Any) -> str:
+        text = str(value or "classic").strip().lower()
+        if text not in THEMES:
+            raise ValueError(f"theme {value!r} is unknown; use {', '.join(THEMES)}")
+        return text
+
+    @field_validator("model", "target_job", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> str | None:
+        if value is None:
+            return None
+        text = str(value).strip()
+        return text or None
+
+    def variant(self, language: str) -> str:
+        """The resume variant key for one output language (see `variant_key`)."""
+        return variant_key(self.stored(), language)
+
+    def stored(self) -> dict[str, Any]:
+        """The JSON stored in batches.options: unset optional fields left out."""
+        return self.model_dump(exclude_none=True)
+
+
+def variant_key(options: Mapping[str, object], language: str) -> str:
+    """language + writer: a different request for the same facts is a different resume, the same
+    request reuses the stored one (DESIGN §3.5, §6). The producer and the workers both call this."""
+    return f"{language}:{options.get('writer') or 'template'}"
+
+
+def build_options(**values: Any) -> BatchOptions:
+    """BatchOptions from loose input (CLI flags, form fields); InputError naming each bad field."""
+    given = {k: v for k, v in values.items() if v is not None}
+    try:
+        return BatchOptions(**given)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"]) or "options"
+            message = str(err["msg"]).removeprefix("Value error, ")
+            problems.append(f"{field}: {message}")
+        raise InputError("; ".join(problems)) from None
