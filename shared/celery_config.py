@@ -7,7 +7,7 @@ from typing import Any
 from celery import Celery
 
 from shared.settings import Settings
-from shared.tasks import ALL_QUEUES, RECONCILE, ROUTES, ChunkPayload
+from shared.tasks import ALL_QUEUES, PURGE_EXPIRED, RECONCILE, ROUTES, ChunkPayload
 
 
 def celery_config(settings: Settings) -> dict[str, Any]:
@@ -57,6 +57,12 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "worker_hijack_root_logger": False,
         "beat_schedule": {
             "reconcile": {"task": RECONCILE, "schedule": w.reconcile_interval_s},
+            # Retention (COHORTCV_API__RETENTION_DAYS): hourly, only when it is set.
+            **(
+                {"purge-expired": {"task": PURGE_EXPIRED, "schedule": 3600.0}}
+                if settings.api.retention_days > 0
+                else {}
+            ),
         },
     }
 

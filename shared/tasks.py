@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 WRITE_CHUNK = "cohortcv.write_chunk"
 RENDER_CHUNK = "cohortcv.render_chunk"
 RECONCILE = "cohortcv.reconcile"
+PURGE_EXPIRED = "cohortcv.purge_expired"
 
 # Generation (a model on a GPU) and CPU work (rendering, finalising) are separate queues.
 GENERATE_QUEUE = "generate"
@@ -18,6 +19,7 @@ ROUTES: dict[str, dict[str, str]] = {
     WRITE_CHUNK: {"queue": GENERATE_QUEUE},
     RENDER_CHUNK: {"queue": RENDER_QUEUE},
     RECONCILE: {"queue": CONTROL_QUEUE},
+    PURGE_EXPIRED: {"queue": CONTROL_QUEUE},
 }
 ALL_QUEUES = (GENERATE_QUEUE, RENDER_QUEUE, CONTROL_QUEUE)
 

@@ -12,9 +12,10 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from shared.celery_config import queue_depth, send_chunk
 from shared.db import batches, jobs
+from shared.db.retention import purge_expired
 from shared.reconcile import reconcile, top_up
 from shared.settings import Settings
-from shared.tasks import RECONCILE, RENDER_CHUNK, WRITE_CHUNK, ChunkPayload
+from shared.tasks import PURGE_EXPIRED, RECONCILE, RENDER_CHUNK, WRITE_CHUNK, ChunkPayload
 from workers import holder, metrics
 from workers.pipeline import PipelineContext, StageResult, render_stage, write_stage
 
@@ -90,3 +91,14 @@ def register(app: Celery, settings: Settings) -> None:
     def reconcile_task() -> dict[str, int]:
         ctx = holder.context(settings)
         return reconcile(ctx.engine, send, settings.policy(), lambda q: queue_depth(app, q))
+
+    @app.task(name=PURGE_EXPIRED, autoretry_for=RETRY_ON, max_retries=2)
+    def purge_expired_task() -> dict[str, int]:
+        purged = purge_expired(holder.context(settings).engine, settings.api.retention_days)
+        if purged:
+            log.info(
+                "retention: purged %d batches older than %d days",
+                len(purged),
+                settings.api.retention_days,
+            )
+        return {"purged": len(purged)}

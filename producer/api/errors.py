@@ -86,7 +86,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> JSONResponse:
-        code = HTTP_CODES.get(exc.status_code, "error" if exc.status_code < 500 else "internal_error")
+        code = HTTP_CODES.get(
+            exc.status_code, "error" if exc.status_code < 500 else "internal_error"
+        )
         detail = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
         return JSONResponse(
             error_body(code, detail), status_code=exc.status_code, headers=exc.headers

@@ -74,7 +74,9 @@ class _Parts:
         self._headers, self._name, self._text, self._file = {}, None, None, None
 
     def _header_end(self) -> None:
-        self._headers[self._field.decode("latin-1").lower()] = self._value.decode("utf-8", "replace")
+        self._headers[self._field.decode("latin-1").lower()] = self._value.decode(
+            "utf-8", "replace"
+        )
         self._field = self._value = b""
 
     def _headers_done(self) -> None:
@@ -106,7 +108,9 @@ class _Parts:
         elif self._text is not None:
             self._text += data[start:end]
             if len(self._text) > MAX_FIELD_BYTES:
-                raise InputError(f"form field {self._name!r} is longer than {MAX_FIELD_BYTES} bytes")
+                raise InputError(
+                    f"form field {self._name!r} is longer than {MAX_FIELD_BYTES} bytes"
+                )
 
     def _end(self) -> None:
         if self._file is not None:
@@ -137,7 +141,7 @@ async def receive_upload(request: Request, folder: Path, max_bytes: int) -> Uplo
     if declared.isdigit() and int(declared) > max_bytes + ENVELOPE_BYTES:
         raise TooLargeError("upload", too_big_message(int(declared), max_bytes))
     parts = _Parts(folder, max_bytes)
-    parser = MultipartParser(boundary, parts.callbacks())
+    parser = MultipartParser(boundary, parts.callbacks())  # type: ignore[arg-type]
     try:
         async for chunk in request.stream():
             parser.write(chunk)
@@ -145,7 +149,9 @@ async def receive_upload(request: Request, folder: Path, max_bytes: int) -> Uplo
     except MultipartParseError:
         parts.close()
         parts.upload.discard()
-        raise InputError("the multipart body is malformed; send a form with a 'file' field") from None
+        raise InputError(
+            "the multipart body is malformed; send a form with a 'file' field"
+        ) from None
     except BaseException:
         parts.close()
         parts.upload.discard()

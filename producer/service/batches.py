@@ -20,16 +20,14 @@ from producer.purge import BatchPurge, purge_batch
 from producer.service.context import Service
 from shared.db import jobs as job_rows
 from shared.db.batches import batch_object, get_batch, set_status
-from shared.db.jobs import PENDING
-from shared.db.models import Batch, BatchStatus, Job, JobStatus, utcnow
+from shared.db.models import Batch, BatchStatus
+from shared.db.retention import expired_batches, stop_waiting
 from shared.errors import InputError, NotFoundError, TooLargeError, WholeFileError
 from shared.options import BatchOptions
 from shared.reconcile import top_up
 from shared.settings import IngestSettings
 
 FINAL = (BatchStatus.COMPLETED, BatchStatus.FAILED, BatchStatus.CANCELLED)
-# Jobs a cancel stops: not yet taken by a worker. Running ones finish and still count.
-WAITING = (PENDING, JobStatus.QUEUED, JobStatus.FAILED)
 _BAD_NAME_CHARS = re.compile(r"[\x00-\x1f\x7f/\\]+")
 
 
@@ -184,12 +182,7 @@ def cancel(svc: Service, batch_id: str, institution_id: str) -> dict[str, Any]:
     """Stop the jobs no worker has taken yet; chunks already running finish and count."""
     batch = get_batch(svc.engine, batch_id, institution_id)
     if batch.status not in FINAL:
-        with svc.engine.begin() as conn:
-            conn.execute(
-                update(Job)
-                .where(Job.batch_id == batch_id, Job.status.in_(WAITING))
-                .values(status=JobStatus.CANCELLED, updated_at=utcnow())
-            )
+        stop_waiting(svc.engine, batch_id)
         set_status(svc.engine, batch_id, BatchStatus.CANCELLED)
     return batch_object(svc.engine, batch_id, institution_id)
 
@@ -225,28 +218,13 @@ def parse_age(text: str) -> timedelta:
     return {"d": timedelta(days=n), "h": timedelta(hours=n), "m": timedelta(minutes=n)}[unit]
 
 
-def expired(svc: Service, older_than: timedelta, institution_id: str | None = None) -> list[str]:
-    """Ids of batches created longer ago than `older_than` (of one institution, or all)."""
-    cutoff = utcnow() - older_than
-    query = select(Batch.id).where(Batch.created_at < cutoff).order_by(Batch.created_at)
-    if institution_id is not None:
-        query = query.where(Batch.institution_id == institution_id)
-    with svc.engine.connect() as conn:
-        return list(conn.scalars(query))
-
-
 def purge_older_than(
     svc: Service, older_than: timedelta, institution_id: str | None = None
 ) -> list[BatchPurge]:
     """Delete every batch older than `older_than` (retention), running ones included."""
     done = []
-    for batch_id in expired(svc, older_than, institution_id):
-        with svc.engine.begin() as conn:
-            conn.execute(
-                update(Job)
-                .where(Job.batch_id == batch_id, Job.status.in_(WAITING))
-                .values(status=JobStatus.CANCELLED, updated_at=utcnow())
-            )
+    for batch_id in expired_batches(svc.engine, older_than, institution_id):
+        stop_waiting(svc.engine, batch_id)
         try:
             done.append(purge_batch(svc.settings, svc.engine, batch_id, force=True))
         except NotFoundError:  # deleted meanwhile by someone else

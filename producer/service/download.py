@@ -71,7 +71,9 @@ def batch_zip(
 ) -> Download:
     """The batch as DIR/<person>/resume.* + report.csv + errors.csv, the layout of `export`."""
     batch = get_batch(svc.engine, batch_id, institution_id)
-    wanted = parse_formats(formats) if formats else list((batch.options or {}).get("formats", FORMATS))
+    wanted = (
+        parse_formats(formats) if formats else list((batch.options or {}).get("formats", FORMATS))
+    )
     return Download(f"cohortcv-{batch_id[:8]}.zip", _zip_chunks(svc, batch_id, wanted))
 
 
@@ -97,7 +99,9 @@ def _zip_chunks(svc: Service, batch_id: str, formats: list[str]) -> Iterator[byt
         errors = _errors(engine, batch_id)
         report = csv_text(REPORT_HEADER, _report_rows(jobs, errors, written))
         zf.writestr("report.csv", "\ufeff" + report)
-        zf.writestr("errors.csv", "\ufeff" + csv_text(ERRORS_HEADER, ((e[0], e[1], e[2]) for e in errors)))
+        zf.writestr(
+            "errors.csv", "\ufeff" + csv_text(ERRORS_HEADER, ((e[0], e[1], e[2]) for e in errors))
+        )
     yield sink.take()
 
 

@@ -102,11 +102,15 @@ def revoke(engine: Engine, ident: str) -> int:
             )
             .values(revoked_at=now)
         ).rowcount
-        if not n and conn.scalar(
-            select(func.count()).select_from(ApiKey).where(
-                (ApiKey.id == ident) | (ApiKey.institution_id == ident)
+        if (
+            not n
+            and conn.scalar(
+                select(func.count())
+                .select_from(ApiKey)
+                .where((ApiKey.id == ident) | (ApiKey.institution_id == ident))
             )
-        ) == 0:
+            == 0
+        ):
             raise NotFoundError(f"no tenant or key {ident!r}")
     return int(n or 0)
 
@@ -117,9 +121,7 @@ def resolve(engine: Engine, key: str) -> str | None:
         return None
     with engine.connect() as conn:
         row = conn.execute(
-            select(ApiKey.institution_id, ApiKey.revoked_at).where(
-                ApiKey.key_hash == hash_key(key)
-            )
+            select(ApiKey.institution_id, ApiKey.revoked_at).where(ApiKey.key_hash == hash_key(key))
         ).first()
     if row is None or row.revoked_at is not None:
         return None

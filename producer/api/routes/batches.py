@@ -28,7 +28,9 @@ from shared.options import FORMATS, BatchOptions, build_options
 router = APIRouter(prefix="/v1/batches", tags=["batches"], responses=ERRORS)
 BatchId = Annotated[str, Path(max_length=64, description="The batch id")]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Items per page")]
-After = Annotated[str | None, Query(max_length=64, description="Cursor: next_after of the last page")]
+After = Annotated[
+    str | None, Query(max_length=64, description="Cursor: next_after of the last page")
+]
 
 UPLOAD_BODY: dict[str, Any] = {
     "requestBody": {
@@ -60,7 +62,9 @@ async def accept_upload(
     request: Request, svc: Service, institution: str
 ) -> tuple[dict[str, Any], int]:
     """Stream the body to disk, validate it into a batch and queue it; (batch object, reused)."""
-    limits = batches.UploadLimits(svc.settings.api.max_upload_bytes, svc.settings.api.max_upload_rows)
+    limits = batches.UploadLimits(
+        svc.settings.api.max_upload_bytes, svc.settings.api.max_upload_rows
+    )
     folder = svc.settings.data_dir / "uploads"
     metrics = request.app.state.metrics
     try:

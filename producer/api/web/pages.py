@@ -92,9 +92,11 @@ def batch_list(request: Request, svc: ServiceDep) -> Response:
     if institution is None:
         return _to_signin()
     context = _list_context(svc, institution)
-    context["notice"] = request.query_params.get("notice") if request.query_params.get(
-        "notice"
-    ) in ("deleted", "cancelled") else None
+    context["notice"] = (
+        request.query_params.get("notice")
+        if request.query_params.get("notice") in ("deleted", "cancelled")
+        else None
+    )
     return render(request, "batches.html", context)
 
 
