@@ -28,7 +28,9 @@ def test_no_other_distribution_provides_our_import_names(name: str) -> None:
     assert set(providers) <= {"cohortcv"}, f"{name!r} is also provided by {providers}"
 
 
-@pytest.mark.parametrize("module", ["producer.cli.main", "workers.app", "shared.celery_config"])
+@pytest.mark.parametrize(
+    "module", ["producer.cli.main", "producer.api.app", "workers.app", "shared.celery_config"]
+)
 def test_importing_entry_points_loads_no_model_library(module: str) -> None:
     code = (
         f"import sys, {module}; "

@@ -46,7 +46,7 @@ class Api:
 
 COHORT = (
     "Student ID,Full Name,E-mail,University,Degree,Graduation Year,Skills\n"
-    "S001,Alex Example,alex@example.edu,Example University,BSc,2024,\"Python, SQL\"\n"
+    'S001,Alex Example,alex@example.edu,Example University,BSc,2024,"Python, SQL"\n'
     "S002,,nobody@example.edu,Example University,BSc,2024,Python\n"
     "S003,Bo Li,not-an-email,Example University,BSc,2024,Go\n"
     "S004,张伟,zw@example.edu,示例大学,学士,2024,Python、SQL\n"

@@ -49,7 +49,9 @@ def _finished_resume(api: Api, batch_id: str) -> int:
         [resumes.NewResume(job.institution_id, job.person_key, job.content_hash, "en:template",
                            "template", {"basics": {"name": "x"}})],
     )  # fmt: skip
-    resumes.store_outputs(api.engine, [(rid, f, b"file " + f.encode()) for f in ("pdf", "html", "md", "json")])
+    resumes.store_outputs(
+        api.engine, [(rid, f, b"file " + f.encode()) for f in ("pdf", "html", "md", "json")]
+    )
     with api.engine.begin() as conn:
         conn.execute(Job.__table__.update().where(Job.id == job.id).values(resume_id=rid))
     finish(api.engine, [job.id])
@@ -144,7 +146,9 @@ def test_a_revoked_key_is_refused_everywhere(api: Api, owned: tuple[str, int]) -
         assert response.status_code == 401, (method, path, response.status_code)
     # A new key for the same institution reaches the same data again.
     fresh = tenants.add_key(api.engine, api.a.institution)
-    again = api.client.get(f"/v1/batches/{batch_id}", headers=Tenant(api.a.institution, fresh.key).auth)
+    again = api.client.get(
+        f"/v1/batches/{batch_id}", headers=Tenant(api.a.institution, fresh.key).auth
+    )
     assert again.status_code == 200
 
 
@@ -156,8 +160,12 @@ def test_unchanged_reupload_reuses_resumes_only_within_the_institution(
     again = api.upload(api.a, "a.csv", COHORT)
     theirs = api.upload(api.b, "a.csv", COHORT)
     with api.engine.connect() as conn:
-        mine = dict(conn.execute(select(Job.line, Job.resume_id).where(Job.batch_id == again["id"])).all())
-        other = dict(conn.execute(select(Job.line, Job.resume_id).where(Job.batch_id == theirs["id"])).all())
+        mine = dict(
+            conn.execute(select(Job.line, Job.resume_id).where(Job.batch_id == again["id"])).all()
+        )
+        other = dict(
+            conn.execute(select(Job.line, Job.resume_id).where(Job.batch_id == theirs["id"])).all()
+        )
     assert mine[2] == resume_id  # the row whose resume A already has
     assert set(other.values()) == {None}  # B writes its own, never A's
     rows = api.client.get(f"/v1/batches/{theirs['id']}/rows", headers=api.b.auth).json()["data"]

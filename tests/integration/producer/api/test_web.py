@@ -49,7 +49,9 @@ def test_upload_from_the_page_shows_the_report_escaped(api: Api) -> None:
 def test_a_bad_file_from_the_page_says_why(api: Api) -> None:
     _sign_in(api, api.a.key)
     response = api.client.post(
-        "/batches/upload", files={"file": ("empty.csv", b"")}, headers={"Origin": "http://testserver"}
+        "/batches/upload",
+        files={"file": ("empty.csv", b"")},
+        headers={"Origin": "http://testserver"},
     )
     assert response.status_code == 422
     assert "empty.csv: is empty" in response.text

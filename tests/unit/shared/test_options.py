@@ -1,0 +1,63 @@
+"""BatchOptions: one list of formats, clear messages for every bad field."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.errors import InputError
+from shared.options import FORMATS, BatchOptions, build_options, parse_formats, variant_key
+
+
+def test_defaults_are_every_format_auto_language_template_writer() -> None:
+    options = BatchOptions()
+    assert options.formats == list(FORMATS) == ["pdf", "html", "md", "json"]
+    assert (options.language, options.writer, options.theme) == ("auto", "template", "classic")
+    assert options.stored() == {
+        "language": "auto", "writer": "template", "formats": list(FORMATS), "theme": "classic"
+    }  # fmt: skip
+
+
+def test_formats_are_normalised_and_deduplicated() -> None:
+    assert parse_formats(" HTML, .pdf ,html") == ["pdf", "html"]
+    assert build_options(formats="md").formats == ["md"]
+    assert build_options(formats=["json", "pdf"]).formats == ["pdf", "json"]
+
+
+@pytest.mark.parametrize(
+    ("values", "says"),
+    [
+        (
+            {"formats": "pdf,docx"},
+            "formats: formats: unknown 'docx'; choose from pdf, html, md, json",
+        ),
+        ({"formats": ","}, "(none given)"),
+        ({"language": "fr"}, "language: language 'fr' is not supported; use auto, en, zh"),
+        ({"writer": "gpt"}, "writer: writer 'gpt' is unknown; use template, llm"),
+        ({"runtime": "tpu"}, "runtime 'tpu' is unknown"),
+        ({"theme": "fancy"}, "theme 'fancy' is unknown"),
+        ({"target_job": "x" * 20_001}, "target_job"),
+        ({"colour": "red"}, "colour: Extra inputs are not permitted"),
+    ],
+)
+def test_bad_values_name_the_field_and_the_choices(values: dict, says: str) -> None:  # type: ignore[type-arg]
+    with pytest.raises(InputError) as caught:
+        build_options(**values)
+    assert says in str(caught.value)
+
+
+def test_language_spellings() -> None:
+    assert build_options(language="English").language == "en"
+    assert build_options(language="中文").language == "zh"
+    assert build_options(language="").language == "auto"
+
+
+def test_blank_optional_fields_are_unset() -> None:
+    options = build_options(model="  ", target_job="", runtime="")
+    assert options.model is None and options.target_job is None and options.runtime is None
+    assert "target_job" not in options.stored()
+
+
+def test_variant_key_is_language_and_writer() -> None:
+    assert variant_key({"writer": "llm"}, "zh") == "zh:llm"
+    assert variant_key({}, "en") == "en:template"
+    assert BatchOptions(writer="llm").variant("en") == "en:llm"
