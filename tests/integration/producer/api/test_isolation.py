@@ -156,7 +156,7 @@ def test_unchanged_reupload_reuses_resumes_only_within_the_institution(
     api: Api, owned: tuple[str, int]
 ) -> None:
     """A's second upload of the same file reuses A's resume; B's identical upload does not."""
-    batch_id, resume_id = owned
+    _, resume_id = owned
     again = api.upload(api.a, "a.csv", COHORT)
     theirs = api.upload(api.b, "a.csv", COHORT)
     with api.engine.connect() as conn:
