@@ -1,0 +1,151 @@
+"""The web page in a real browser (Debian's headless chromium driven by Playwright, never a
+downloaded browser): sign in → upload → live progress → download → delete, with a screenshot."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from shared.db import tenants
+from shared.db.models import Batch, Job, RowErrorRecord
+from tests.e2e.conftest import Services
+from tests.processes import free_port, stop, wait_for
+
+CHROMIUM = os.environ.get("COHORTCV_TEST_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+pytestmark = pytest.mark.e2e
+
+
+def _need_browser() -> None:
+    missing = []
+    if not Path(CHROMIUM).exists():
+        missing.append(f"{CHROMIUM} (apt-get install chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("playwright (the test extra)")
+    if missing:
+        message = "browser test needs " + ", ".join(missing)
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def _cohort(path: Path, n: int) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["Student ID", "Full Name", "E-mail", "University", "Degree", "Graduation Year"])
+        for i in range(n):
+            w.writerow(
+                [
+                    f"S{i:03d}",
+                    f"Alex Example {i}",
+                    f"a{i}@example.edu",
+                    "Example University",
+                    "BSc",
+                    "2024",
+                ]
+            )
+        w.writerow(["S998", "", "nobody@example.edu", "Example University", "BSc", "2024"])
+        w.writerow(
+            [
+                "S999",
+                "<script>alert(1)</script>",
+                "bad-address",
+                "Example University",
+                "BSc",
+                "2024",
+            ]
+        )
+    return path
+
+
+def _serve(services: Services, port: int, log: Path) -> subprocess.Popen[bytes]:
+    """The API as an operator runs it: uvicorn in its own process, on loopback."""
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", "producer.api.app:create_app",
+             "--host", "127.0.0.1", "--port", str(port)],
+            env=services.env(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+
+
+def test_sign_in_upload_progress_download_delete(services: Services, tmp_path: Path) -> None:
+    _need_browser()
+    from playwright.sync_api import expect, sync_playwright
+
+    new = tenants.create_tenant(services.engine, "Example University")
+    services.start_worker("-c", "2")
+    port = free_port()
+    api = _serve(services, port, tmp_path / "api.log")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        import urllib.request
+
+        wait_for(
+            "the API",
+            lambda: urllib.request.urlopen(f"{base}/healthz", timeout=2).status == 200,
+            [api],
+        )
+        upload = _cohort(tmp_path / "Cohort 2024.csv", 24)
+        shots = Path(os.environ.get("COHORTCV_TEST_ARTIFACTS", tmp_path))
+        shots.mkdir(parents=True, exist_ok=True)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = browser.new_page(accept_downloads=True, viewport={"width": 1200, "height": 1100})
+            blocked: list[str] = []
+            page.on("request", lambda r: None if r.url.startswith(base) else blocked.append(r.url))
+            page.goto(f"{base}/")
+            expect(page.locator("h1")).to_have_text("Sign in")
+            page.fill("#key", new.key)
+            page.click("button[type=submit]")
+            expect(page).to_have_url(f"{base}/batches")
+
+            page.set_input_files("#file", str(upload))
+            page.uncheck("input.fmt[value=md]")
+            page.click("#upload-button")
+            page.wait_for_url(f"{base}/batches/*")
+            batch_id = page.url.rsplit("/", 1)[-1]
+            # Live progress: the script polls the JSON API and reloads when the batch is done.
+            expect(page.locator(".status")).to_have_text("completed", timeout=180_000)
+            expect(page.locator("#rejected")).to_contain_text("bad-address")
+            expect(page.locator("#report")).to_contain_text("<script>alert(1)</script>")
+            page.screenshot(path=str(shots / "batch-page.png"), full_page=True)
+
+            with page.expect_download() as caught:
+                page.click("#download-all")
+            data = Path(caught.value.path()).read_bytes()
+            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+            assert "report.csv" in names and "errors.csv" in names
+            assert sum(n.endswith("/resume.pdf") for n in names) == 24
+            assert not any(n.endswith(".md") for n in names)
+
+            page.on("dialog", lambda dialog: dialog.accept())
+            page.click("#delete")
+            page.wait_for_url(f"{base}/batches?notice=deleted")
+            expect(page.locator(".notice")).to_be_visible()
+            page.screenshot(path=str(shots / "after-delete.png"), full_page=True)
+            browser.close()
+        assert blocked == [], f"the page fetched from elsewhere: {blocked}"
+        with services.engine.connect() as conn:
+            for table, column in ((Batch, Batch.id), (Job, Job.batch_id),
+                                  (RowErrorRecord, RowErrorRecord.batch_id)):  # fmt: skip
+                left = conn.scalar(
+                    select(func.count()).select_from(table).where(column == batch_id)
+                )
+                assert left == 0, table.__tablename__
+    finally:
+        stop([api])
