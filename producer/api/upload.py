@@ -74,9 +74,8 @@ class _Parts:
         self._headers, self._name, self._text, self._file = {}, None, None, None
 
     def _header_end(self) -> None:
-        self._headers[self._field.decode("latin-1").lower()] = self._value.decode(
-            "utf-8", "replace"
-        )
+        # latin-1 keeps the raw bytes: browsers send a UTF-8 file name as is, decoded below.
+        self._headers[self._field.decode("latin-1").lower()] = self._value.decode("latin-1")
         self._field = self._value = b""
 
     def _headers_done(self) -> None:

@@ -26,6 +26,11 @@ def test_upload_answers_with_the_batch_object_and_keeps_the_client_file_name(api
     assert got.json()["id"] == batch["id"]
 
 
+def test_a_chinese_file_name_is_kept(api: Api) -> None:
+    batch = api.upload(api.a, "2024届 毕业生.csv", COHORT)
+    assert batch["filename"] == "2024届 毕业生.csv"
+
+
 def test_a_path_in_the_file_name_is_dropped(api: Api) -> None:
     batch = api.upload(api.a, "../../etc/cohort.csv", COHORT)
     assert batch["filename"] == "cohort.csv"
