@@ -15,6 +15,13 @@ if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
     || echo "setup: could not install fonts-noto-cjk; Chinese PDFs need it (apt-get install fonts-noto-cjk)" >&2
 fi
 
+# The browser test drives Debian's chromium through Playwright (never a downloaded browser).
+if [ "$want_test" = 1 ] && [ ! -x /usr/bin/chromium ]; then
+  echo "setup: installing chromium for the browser test" >&2
+  { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+    || echo "setup: could not install chromium; the browser test needs it (apt-get install chromium)" >&2
+fi
+
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip 2>/dev/null || true
 if [ "$want_test" = 1 ]; then
