@@ -578,5 +578,10 @@ def db_upgrade_cmd() -> None:
     out.print(f"database at head: {settings.resolved_database_url().split('@')[-1]}")
 
 
+from producer.cli import serve, tenant  # noqa: E402
+
+serve.register(app)
+tenant.register(app)
+
 if __name__ == "__main__":  # pragma: no cover
     app()

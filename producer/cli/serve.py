@@ -1,0 +1,50 @@
+"""`cohortcv api`: the HTTP API and web page under uvicorn (127.0.0.1 unless told otherwise)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from producer.cli.common import edge
+from shared.settings import get_settings
+
+
+@edge
+def api(
+    host: Annotated[
+        str | None,
+        typer.Option("--host", help="Bind address (default COHORTCV_API__HOST, 127.0.0.1)."),
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", help="Port (default COHORTCV_API__PORT, 8000).")
+    ] = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Server processes.")] = 1,
+    log_level: Annotated[str, typer.Option("--log-level")] = "info",
+) -> None:
+    """Serve the HTTP API (/v1, OpenAPI at /docs) and the web page."""
+    import uvicorn
+
+    from shared.db.engine import make_engine
+    from shared.db.migrate import require_schema
+
+    settings = get_settings()
+    # Refuse to start on a database without the schema, before any worker process forks.
+    engine = make_engine(settings.resolved_database_url())
+    require_schema(engine)
+    engine.dispose()
+    uvicorn.run(
+        "producer.api.app:create_app",
+        factory=True,
+        host=host or settings.api.host,
+        port=port or settings.api.port,
+        workers=workers,
+        log_level=log_level,
+        # Request logs come from the app (ids only); uvicorn's own would repeat them.
+        access_log=False,
+        proxy_headers=False,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("api")(api)
