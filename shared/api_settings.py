@@ -19,5 +19,7 @@ class ApiSettings(BaseModel):
     # Set when the page is served over HTTPS (directly or behind a proxy): the session cookie
     # is then sent only over HTTPS.
     secure_cookies: bool = False
+    # Processes (per API server process) that validate uploads, so requests never wait on them.
+    ingest_processes: int = 2
     # Largest page of a listing (`limit=`).
     max_page: int = 1000

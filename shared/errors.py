@@ -35,6 +35,10 @@ class WholeFileError(InputError):
         self.path = path
         self.message = message
 
+    def __reduce__(self) -> tuple[type[WholeFileError], tuple[str, str]]:
+        # Raised in an ingest process and re-raised in the API's: pickled with both arguments.
+        return (type(self), (self.path, self.message))
+
 
 class RowError(InputError):
     """One rejected data row: 1-based physical line, the column at fault, and why."""

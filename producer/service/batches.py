@@ -12,7 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, or_, select, tuple_, update
+from sqlalchemy import Engine, and_, or_, select, tuple_, update
 
 from producer.dispatch import StoredBatch, store_batch
 from producer.ingest.pipeline import open_ingestion
@@ -73,6 +73,73 @@ def discard_staged(path: Path) -> None:
     shutil.rmtree(path.parent, ignore_errors=True)
 
 
+def store(
+    engine: Engine,
+    ingest: IngestSettings,
+    path: Path,
+    options: BatchOptions,
+    institution_id: str,
+    *,
+    filename: str | None = None,
+    limits: UploadLimits | None = None,
+    sheet: str | None = None,
+    on_row: Callable[[int], None] | None = None,
+) -> StoredBatch:
+    """Validate `path` into a stored batch (nothing is sent to the broker yet).
+
+    `filename` is what the client called the file (kept on the batch, used in messages);
+    whole-file errors name it, never the temporary path.
+    """
+    shown = filename or path.name
+    if limits is not None:
+        ingest = ingest.model_copy(
+            update={
+                "max_file_bytes": min(ingest.max_file_bytes, limits.max_bytes),
+                "max_rows": min(ingest.max_rows, limits.max_rows),
+            }
+        )
+        size = path.stat().st_size if path.is_file() else 0
+        if size > limits.max_bytes:
+            raise TooLargeError(shown, too_big_message(size, limits.max_bytes))
+    ingestion = None
+    try:
+        ingestion = open_ingestion(
+            path,
+            institution_id=institution_id,
+            language=options.language,
+            settings=ingest,
+            sheet=sheet,
+        )
+        stored = store_batch(
+            engine,
+            ingestion,
+            institution_id=institution_id,
+            options=options.stored(),
+            on_row=on_row,
+        )
+    except TooLargeError:
+        raise
+    except WholeFileError as exc:
+        message = exc.message.replace(str(path), shown)
+        if limits is not None and ingestion is not None and ingestion.rows >= ingest.max_rows:
+            raise TooLargeError(
+                shown,
+                f"has more than {ingest.max_rows:,} data rows; the limit of one upload is "
+                f"{ingest.max_rows:,} rows: split the file",
+            ) from None
+        raise WholeFileError(shown, message) from None
+    if filename is not None and filename != path.name:
+        with engine.begin() as conn:
+            conn.execute(update(Batch).where(Batch.id == stored.id).values(filename=filename))
+    return stored
+
+
+def queue(svc: Service, stored: StoredBatch) -> None:
+    """Send the first window of a stored batch's chunks."""
+    if svc.send is not None and stored.accepted:
+        top_up(svc.engine, svc.send, stored.id, svc.settings.policy())
+
+
 def submit(
     svc: Service,
     path: Path,
@@ -84,54 +151,12 @@ def submit(
     sheet: str | None = None,
     on_row: Callable[[int], None] | None = None,
 ) -> StoredBatch:
-    """Validate `path` into a stored batch and queue its first chunks.
-
-    `filename` is what the client called the file (kept on the batch, used in messages);
-    whole-file errors name it, never the temporary path.
-    """
-    shown = filename or path.name
-    ingest: IngestSettings = svc.settings.ingest
-    if limits is not None:
-        ingest = ingest.model_copy(
-            update={
-                "max_file_bytes": min(ingest.max_file_bytes, limits.max_bytes),
-                "max_rows": min(ingest.max_rows, limits.max_rows),
-            }
-        )
-        size = path.stat().st_size if path.is_file() else 0
-        if size > limits.max_bytes:
-            raise TooLargeError(shown, too_big_message(size, limits.max_bytes))
-    try:
-        ingestion = open_ingestion(
-            path,
-            institution_id=institution_id,
-            language=options.language,
-            settings=ingest,
-            sheet=sheet,
-        )
-        stored = store_batch(
-            svc.engine,
-            ingestion,
-            institution_id=institution_id,
-            options=options.stored(),
-            on_row=on_row,
-        )
-    except TooLargeError:
-        raise
-    except WholeFileError as exc:
-        message = exc.message.replace(str(path), shown)
-        if limits is not None and "ingestion" in locals() and ingestion.rows >= ingest.max_rows:
-            raise TooLargeError(
-                shown,
-                f"has more than {ingest.max_rows:,} data rows; the limit of one upload is "
-                f"{ingest.max_rows:,} rows: split the file",
-            ) from None
-        raise WholeFileError(shown, message) from None
-    if filename is not None and filename != path.name:
-        with svc.engine.begin() as conn:
-            conn.execute(update(Batch).where(Batch.id == stored.id).values(filename=filename))
-    if svc.send is not None and stored.accepted:
-        top_up(svc.engine, svc.send, stored.id, svc.settings.policy())
+    """Validate `path` into a stored batch and queue its first chunks."""
+    stored = store(
+        svc.engine, svc.settings.ingest, path, options, institution_id,
+        filename=filename, limits=limits, sheet=sheet, on_row=on_row,
+    )  # fmt: skip
+    queue(svc, stored)
     return stored
 
 

@@ -20,7 +20,7 @@ from producer.api.schemas import (
     RowList,
 )
 from producer.api.upload import FILE_FIELD, receive_upload
-from producer.service import batches, download, rows
+from producer.service import batches, download, isolated, rows
 from producer.service.context import Service
 from shared.errors import TooLargeError, WholeFileError
 from shared.options import FORMATS, BatchOptions, build_options
@@ -79,9 +79,11 @@ async def accept_upload(
         options = build_options(**{k: v for k, v in fields.items() if k in known})
         assert upload.path is not None
         stored = await run_in_threadpool(
-            batches.submit, svc, upload.path, options, institution,
-            filename=upload.filename, limits=limits, sheet=sheet,
+            isolated.store_isolated, svc.settings.resolved_database_url(), svc.settings.ingest,
+            upload.path, options, institution, filename=upload.filename, limits=limits,
+            sheet=sheet, processes=svc.settings.api.ingest_processes,
         )  # fmt: skip
+        await run_in_threadpool(batches.queue, svc, stored)
     except TooLargeError:
         metrics.uploads.labels("too_large").inc()
         raise
