@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -35,19 +37,30 @@ def create_app(
     from shared.db.migrate import require_schema
 
     settings = settings or get_settings()
+    owned_engine = engine is None
     if engine is None:
         engine = make_engine(settings.resolved_database_url())
         require_schema(engine)
-    if send is None:
-        send = celery_sender(settings)
+    sender = send if send is not None else celery_sender(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        close = getattr(sender, "close", None)
+        if close is not None:
+            close()
+        if owned_engine:
+            engine.dispose()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="cohortcv",
         version="0.1.0",
         summary="Truthful, well-made resumes in bulk: upload a cohort, poll the batch, download.",
         docs_url=None,
         redoc_url=None,
     )
-    app.state.service = Service(settings, engine, send)
+    app.state.service = Service(settings, engine, sender)
     app.state.metrics = ApiMetrics()
     errors.install(app)
     for router in (batches.router, resumes.router, health.router, docs.router, pages.router):

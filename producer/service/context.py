@@ -26,13 +26,28 @@ class Service:
     send: Sender | None = None
 
 
-def celery_sender(settings: Settings) -> Sender:
+class CelerySender:
     """A Sender over a Celery app configured from settings (made once, reused per call)."""
-    from shared.celery_config import make_celery, send_chunk
 
-    app = make_celery(settings)
+    def __init__(self, settings: Settings) -> None:
+        from shared.celery_config import make_celery
 
-    def send(task: str, batch_id: str, job_ids: list[int]) -> None:
-        send_chunk(app, task, batch_id, job_ids)
+        self.app = make_celery(settings)
 
-    return send
+    def __call__(self, task: str, batch_id: str, job_ids: list[int]) -> None:
+        from shared.celery_config import send_chunk
+
+        send_chunk(self.app, task, batch_id, job_ids)
+
+    def close(self) -> None:
+        """Close the broker connections (a server that stops must not leave them open)."""
+        # Celery.close() leaves the producer pool's connections open. The pools live in kombu's
+        # process-wide registry, so they are closed and forgotten there (at shutdown only).
+        from kombu import pools
+
+        pools.reset()
+        self.app.close()
+
+
+def celery_sender(settings: Settings) -> CelerySender:
+    return CelerySender(settings)
