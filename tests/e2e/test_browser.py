@@ -24,6 +24,7 @@ ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
+ROWS = 120
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 pytestmark = pytest.mark.e2e
@@ -88,7 +89,6 @@ def test_sign_in_upload_progress_download_delete(services: Services, tmp_path: P
     from playwright.sync_api import expect, sync_playwright
 
     new = tenants.create_tenant(services.engine, "Example University")
-    services.start_worker("-c", "2")
     port = free_port()
     api = _serve(services, port, tmp_path / "api.log")
     base = f"http://127.0.0.1:{port}"
@@ -100,7 +100,7 @@ def test_sign_in_upload_progress_download_delete(services: Services, tmp_path: P
             lambda: urllib.request.urlopen(f"{base}/healthz", timeout=2).status == 200,
             [api],
         )
-        upload = _cohort(tmp_path / "Cohort 2024.csv", 24)
+        upload = _cohort(tmp_path / "Cohort 2024.csv", ROWS)
         shots = Path(os.environ.get("COHORTCV_TEST_ARTIFACTS", tmp_path))
         shots.mkdir(parents=True, exist_ok=True)
         with sync_playwright() as pw:
@@ -118,6 +118,18 @@ def test_sign_in_upload_progress_download_delete(services: Services, tmp_path: P
             page.uncheck("input.fmt[value=md]")
             page.click("#upload-button")
             page.wait_for_url(f"{base}/batches/*")
+            expect(page.locator(".status")).to_have_text("queued")
+            # Live progress: with the page open, workers start; the script polls the JSON API and
+            # moves the bar without reloading (the marker survives only until a reload).
+            page.evaluate("window.__notReloaded = true")
+            services.start_worker("-c", "2")
+            page.wait_for_function(
+                "() => window.__notReloaded === true && "
+                "Number(document.querySelector('[data-count=done]').textContent) > 0 && "
+                "document.querySelector('progress.bar').value > 0",
+                timeout=120_000,
+            )
+            page.screenshot(path=str(shots / "batch-in-progress.png"), full_page=True)
             batch_id = page.url.rsplit("/", 1)[-1]
             # Live progress: the script polls the JSON API and reloads when the batch is done.
             expect(page.locator(".status")).to_have_text("completed", timeout=180_000)
@@ -130,7 +142,7 @@ def test_sign_in_upload_progress_download_delete(services: Services, tmp_path: P
             data = Path(caught.value.path()).read_bytes()
             names = zipfile.ZipFile(io.BytesIO(data)).namelist()
             assert "report.csv" in names and "errors.csv" in names
-            assert sum(n.endswith("/resume.pdf") for n in names) == 24
+            assert sum(n.endswith("/resume.pdf") for n in names) == ROWS
             assert not any(n.endswith(".md") for n in names)
 
             page.on("dialog", lambda dialog: dialog.accept())
