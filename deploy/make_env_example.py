@@ -54,6 +54,15 @@ COMMENTS: dict[str, str] = {
         "Required by `cohortcv flower`: user:password[,user2:password2], a password you "
         "choose (8+ characters; placeholders such as change-me are refused)."
     ),
+    "api": "The HTTP API and web page (`cohortcv api`).",
+    "api.host": "Address the API listens on (0.0.0.0 only behind a TLS proxy or in a container).",
+    "api.port": "Port the API listens on.",
+    "api.max_upload_bytes": "Largest upload in bytes; larger is refused with HTTP 413.",
+    "api.max_upload_rows": "Most data rows in one upload; more is refused with HTTP 413.",
+    "api.retention_days": "Batches older than this many days are purged hourly by beat; 0 keeps them.",
+    "api.secure_cookies": "true when the page is served over HTTPS: the session cookie is then HTTPS-only.",
+    "api.ingest_processes": "Processes per API server process that validate uploads.",
+    "api.max_page": "Largest page of a listing (limit=).",
 }
 
 HEADER = """\

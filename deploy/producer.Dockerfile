@@ -1,4 +1,4 @@
-# The producer image: the cohortcv CLI, Flower, beat and CPU workers (render, control).
+# The producer image: the cohortcv CLI, the HTTP API, Flower, beat and CPU workers (render, control).
 # It installs the project WITHOUT the llm extra: no torch, no transformers.
 #   docker build -f deploy/producer.Dockerfile -t cohortcv-producer .
 FROM python:3.11-slim

@@ -36,6 +36,7 @@ REQUIRED = (
     "worker-cpu",
     "beat",
     "flower",
+    "api",
 )
 ENV_NAME = re.compile(r"COHORTCV_[A-Z0-9_]*[A-Z0-9]")
 
