@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
@@ -36,4 +37,12 @@ class ApiMetrics:
         self.latency.labels(template).observe(seconds)
 
     def render(self) -> bytes:
+        """This process's metrics, or every server process's when they share a metrics folder
+        (`cohortcv api --workers N` sets PROMETHEUS_MULTIPROC_DIR for its processes)."""
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            from prometheus_client import multiprocess
+
+            merged = CollectorRegistry()
+            multiprocess.MultiProcessCollector(merged)
+            return generate_latest(merged)
         return generate_latest(self.registry)

@@ -33,6 +33,15 @@ def api(
     engine = make_engine(settings.resolved_database_url())
     require_schema(engine)
     engine.dispose()
+    if workers > 1:
+        # One /metrics for all server processes: they count into files in one fresh folder.
+        import os
+        import shutil
+
+        folder = settings.data_dir / "metrics" / "api"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
     uvicorn.run(
         "producer.api.app:create_app",
         factory=True,

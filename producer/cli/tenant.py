@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from producer.cli.common import edge, engine_for, out
 from shared.settings import get_settings
@@ -50,13 +49,14 @@ def list_cmd() -> None:
     """Institutions with their key ids (never the keys) and how many batches they hold."""
     from shared.db import tenants
 
-    table = Table("id", "name", "keys", "revoked", "batches", "created")
+    # Plain tab-separated lines, not a table: read by people and by scripts, never wrapped.
+    typer.echo("id\tname\tkeys\trevoked\tbatches\tcreated")
     for t in tenants.list_tenants(engine_for(get_settings())):
-        table.add_row(
-            t.institution_id, t.name, ", ".join(t.active_keys) or "-",
-            ", ".join(t.revoked_keys) or "-", str(t.batches), t.created_at.isoformat()[:19],
+        fields = (
+            t.institution_id, t.name, ",".join(t.active_keys) or "-",
+            ",".join(t.revoked_keys) or "-", str(t.batches), t.created_at.isoformat()[:19],
         )  # fmt: skip
-    out.print(table)
+        typer.echo("\t".join(fields))
 
 
 @tenant_app.command("revoke")
