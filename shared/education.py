@@ -128,9 +128,13 @@ def _tell_apart(header: str) -> dict[str, str] | None:
         if degree is None:
             return None
         others = [i for i in range(len(pieces)) if i != degree]
-        if not others:
+        # Without a school, the other Chinese pieces are the field: a Chinese school's name ends
+        # in a school word (大学, 学院), which none of them has ("硕士 软件工程").
+        if all(_ZH_ONLY.match(pieces[i]) for i in others):
             study_type, area = _degree_and_field(pieces[degree])
-            return _fields(None, study_type, area, score, date)
+            rest = " ".join(pieces[i] for i in others)
+            area = rest if area is None else " ".join(filter(None, [area, rest]))
+            return _fields(None, study_type, area or None, score, date)
         # Beside a degree, a lone acronym is the school ("MBA, INSEAD"); anything else is unsure.
         if len(others) == 1 and _is_acronym(pieces[others[0]]):
             school = others[0]
@@ -199,8 +203,8 @@ def _split_piece(piece: str) -> list[str]:
         piece = piece[head.end() :]
     tail = ""
     last = None
-    for last in _ZH_DEGREE.finditer(piece):
-        pass
+    for match in _ZH_DEGREE.finditer(piece):
+        last = match
     if last is not None and last.end() == len(piece) and last.start() > 0:
         piece, tail = piece[: last.start()], last[0]
     ends = [m.end() for m in _ZH_SCHOOL_END.finditer(piece)]

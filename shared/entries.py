@@ -77,6 +77,7 @@ _TITLE_WORDS = re.compile(
     re.IGNORECASE,
 )
 
+
 def has_cjk(text: str) -> bool:
     return _CJK.search(text) is not None
 
