@@ -131,16 +131,16 @@ def _tell_apart(header: str) -> dict[str, str] | None:
         # Without a school, the other Chinese pieces are the field: a Chinese school's name ends
         # in a school word (大学, 学院), which none of them has ("硕士 软件工程").
         if all(_ZH_ONLY.match(pieces[i]) for i in others):
-            study_type, area = _degree_and_field(pieces[degree])
-            rest = " ".join(pieces[i] for i in others)
-            area = rest if area is None else " ".join(filter(None, [area, rest]))
-            return _fields(None, study_type, area or None, score, date)
+            kind, field = _degree_and_field(pieces[degree])
+            found = " ".join(filter(None, [field, *(pieces[i] for i in others)]))
+            return _fields(None, kind, found or None, score, date)
         # Beside a degree, a lone acronym is the school ("MBA, INSEAD"); anything else is unsure.
         if len(others) == 1 and _is_acronym(pieces[others[0]]):
             school = others[0]
         else:
             return None
-    study_type = area = None
+    study_type: str | None = None
+    area: str | None = None
     if degree is not None:
         study_type, area = _degree_and_field(pieces[degree])
     institution = pieces[school]

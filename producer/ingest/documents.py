@@ -64,8 +64,7 @@ class DocumentRules:
                 where = ".".join(str(p) for p in error["loc"])
                 raise Reject(where, f"{where}: {error['msg'].lower()}") from None
         except Reject as reject:
-            external_id, name = _identity(raw.document)
-            return RejectedRow(raw.line, reject.column, reject.reason, external_id, name)
+            return RejectedRow(raw.line, reject.column, reject.reason, *_identity(raw.document))
         key = person_key(
             self.institution_id, external_id, profile.basics.email, name, profile.basics.phone
         )

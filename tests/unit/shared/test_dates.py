@@ -28,6 +28,7 @@ from shared.dates import PRESENT_WORDS, find_dates, is_present, parse_date
 def test_dates_keep_their_precision(text, expected) -> None:
     assert parse_date(text) == expected
 
+
 @pytest.mark.parametrize("word", PRESENT_WORDS)
 def test_every_open_end_word_in_any_case_is_present_alone_and_ends_a_range(word) -> None:
     for spelling in (word, word.upper(), word.title(), f"  {word.capitalize()}. "):

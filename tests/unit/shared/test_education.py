@@ -22,6 +22,7 @@ def test_education() -> None:
         "courses": [],
     }
 
+
 # (cell, institution, studyType, area): shapes seen in agency and student-system exports.
 SHAPES = [
     ("MBA Psychology, TU München", "TU München", "MBA", "Psychology"),

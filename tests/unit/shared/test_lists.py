@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from shared.lists import parse_awards, parse_certificates, parse_languages, parse_links, parse_skills
+from shared.lists import (
+    parse_awards,
+    parse_certificates,
+    parse_languages,
+    parse_links,
+    parse_skills,
+)
 
 
 def test_skills_languages_awards_links() -> None:
@@ -30,6 +36,7 @@ def test_skills_languages_awards_links() -> None:
         {"network": "GitHub", "username": "alex", "url": "https://github.com/alex"},
         {"network": "LinkedIn", "username": "alex", "url": "linkedin.com/in/alex"},
     ]
+
 
 def test_an_award_date_in_any_case_is_read() -> None:
     assert parse_certificates("AWS Cloud Practitioner (JUN 2024); CFA Level I, jan 2023") == [

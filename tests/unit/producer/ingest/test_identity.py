@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from producer.ingest.identity import person_key
 from producer.ingest.outcomes import ID_MAX_CHARS, NAME_MAX_CHARS
 from producer.ingest.pipeline import AcceptedRow, RejectedRow
@@ -23,6 +21,7 @@ def test_duplicate_ids_reject_later_rows_naming_the_first(ingest) -> None:
         assert isinstance(rejected, RejectedRow)
         assert (rejected.column, rejected.reason) == ("学号", "id 'S1' is a duplicate of line 2")
         assert rejected.external_id == "S1"
+
 
 def test_duplicate_ids_in_json_resume_lines_follow_the_same_rule(ingest) -> None:
     lines = [

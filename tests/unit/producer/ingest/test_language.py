@@ -23,6 +23,7 @@ def test_guess_language() -> None:
     assert guess_language("王小明", "") == "zh"
     assert guess_language("Li Lei", "我是一名学生") == "zh"
 
+
 def test_json_resume_lines_decide_language_by_the_same_rule(ingest) -> None:
     docs = [
         {"basics": {"name": "Ann", "summary": "hi"}},

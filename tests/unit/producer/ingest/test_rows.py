@@ -10,8 +10,6 @@ from producer.ingest.sources import RawRow
 from shared.dates import PRESENT_WORDS
 from shared.facts import content_hash
 
-from .conftest import by_line
-
 
 def _one(ingest, header: str, row: str, **options):
     _, outcomes = ingest(f"{header}\n{row}\n", **options)
