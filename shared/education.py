@@ -56,6 +56,12 @@ _SUBJECTS = frozenset({
     "CS", "IT", "AI", "ML", "EE", "ECE", "CSE", "EEE", "HR", "PE", "IR", "PPE", "IS", "MIS", "BI",
     "UX", "UI", "QA", "CE", "ME", "IE", "BME", "PR", "IB", "HCI", "NLP", "GIS",
 })  # fmt: skip
+_AMBIGUOUS = re.compile(r"BA|MA|BS|MS|MD|JD")
+# How the name of a field of study ends in Chinese (计算机科学, 软件工程, 金融学, 计算机系).
+_ZH_FIELD = re.compile(
+    r"^[\u3400-\u9fff]+(?:学|工程|技术|科学|管理|专业|系|方向|计算机|自动化|会计|金融|经济|信息|"
+    r"通信|电子|机械|设计|法|英语|营销|贸易|新闻|传播|艺术|护理|统计)$"
+)
 _ACRONYM = re.compile(r"^[A-Z][A-Z&]{1,6}$")
 _SCORE = re.compile(
     r"^(?i:c?gpa|grade|average|平均绩点|绩点|成绩)\s*[:：]?\s*(?P<score>\d+(?:\.\d+)?(?:\s*/\s*\d+(?:\.\d+)?)?)$"
@@ -128,10 +134,12 @@ def _tell_apart(header: str) -> dict[str, str] | None:
         if degree is None:
             return None
         others = [i for i in range(len(pieces)) if i != degree]
-        # Without a school, the other Chinese pieces are the field: a Chinese school's name ends
-        # in a school word (大学, 学院), which none of them has ("硕士 软件工程").
-        if all(_ZH_ONLY.match(pieces[i]) for i in others):
-            kind, field = _degree_and_field(pieces[degree])
+        kind, field = _degree_and_field(pieces[degree])
+        if _AMBIGUOUS.fullmatch(kind):
+            return None  # "MS Excel course": a two-letter degree alone is not enough to go on
+        # Without a school, Chinese pieces that name a field are the field ("硕士 软件工程");
+        # anything else may be a school's short name (清华, 北大) and is not guessed at.
+        if all(_ZH_FIELD.search(pieces[i]) for i in others):
             found = " ".join(filter(None, [field, *(pieces[i] for i in others)]))
             return _fields(None, kind, found or None, score, date)
         # Beside a degree, a lone acronym is the school ("MBA, INSEAD"); anything else is unsure.
@@ -179,8 +187,18 @@ def _pieces(header: str) -> tuple[list[str], str]:
     """The header's pieces and the text that joins leftover pieces back together."""
     pieces = [p.strip(EDGE) for p in _PIECES.split(header) if p.strip(EDGE)]
     joiner = ", "
-    if len(pieces) == 1 and has_cjk(header) and len(header.split()) > 1:
-        pieces, joiner = header.split(), " "  # "本科 计算机科学 清华大学"
+    if len(pieces) == 1 and has_cjk(header):
+        # "本科 计算机科学 清华大学": each Chinese word is a piece; a run of other words is one
+        # ("清华大学 Computer Science 本科").
+        runs: list[tuple[bool, list[str]]] = []
+        for token in header.split():
+            chinese = _ZH_ONLY.match(token) is not None
+            if runs and not chinese and not runs[-1][0]:
+                runs[-1][1].append(token)
+            else:
+                runs.append((chinese, [token]))
+        if len(runs) > 1:
+            pieces, joiner = [" ".join(words) for _, words in runs], " "
     out: list[str] = []
     for piece in pieces:
         out += _split_piece(piece)

@@ -131,3 +131,24 @@ def test_an_education_cell_holds_one_entry_per_line_with_bullets_as_courses() ->
          "startDate": "2020", "endDate": "2022", "courses": ["Statistics"]},
         {"institution": "清华大学", "studyType": "本科", "area": "计算机科学", "courses": []},
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MS Excel course",  # two capitals alone do not make a degree
+        "清华 计算机 本科",  # 清华 is a school's short name, not a field: not guessed at
+        "北京四中 高中",
+    ],
+)
+def test_ambiguous_degree_only_entries_are_kept_whole(text) -> None:
+    assert parse_education(text) == {"institution": text, "courses": []}
+
+
+def test_chinese_words_and_runs_of_other_words_are_pieces() -> None:
+    assert parse_education("清华大学 Computer Science 本科") == {
+        "institution": "清华大学", "studyType": "本科", "area": "Computer Science", "courses": [],
+    }  # fmt: skip
+    assert parse_education("复旦大学 MBA") == {
+        "institution": "复旦大学", "studyType": "MBA", "courses": [],
+    }  # fmt: skip
