@@ -13,6 +13,7 @@ from producer.ingest.language import row_language
 from producer.ingest.outcomes import AcceptedRow, Outcome, Reject, RejectedRow
 from producer.ingest.sources import RawRow
 from producer.ingest.values import check_contacts
+from shared.dates import is_present
 from shared.profile import Profile
 
 _CONTACT_COLUMNS = {"email": "basics.email", "phone": "basics.phone"}
@@ -89,7 +90,11 @@ class DocumentRules:
             return clean(value)
         if isinstance(value, dict):
             return {
-                k: self._clean(v, f"{where}.{k}" if where else str(k)) for k, v in value.items()
+                k: self._clean(v, f"{where}.{k}" if where else str(k))
+                for k, v in value.items()
+                # An open end ("Present", "至今") is an ongoing entry, as in a table's end column:
+                # JSON Resume leaves its endDate out.
+                if not (k == "endDate" and isinstance(v, str) and is_present(v))
             }
         if isinstance(value, list):
             items = (self._clean(v, f"{where}.{i}") for i, v in enumerate(value))

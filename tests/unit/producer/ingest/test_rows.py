@@ -215,10 +215,3 @@ def test_a_huge_name_or_id_is_cut_to_name_the_rejected_row() -> None:
     assert outcome.external_id == "S" * 199 + "…"
     assert outcome.name is not None and len(outcome.name) == 500
     assert outcome.name.startswith("Ann NNN") and outcome.name.endswith("N…")
-
-
-def test_a_long_json_value_still_names_the_rejected_line(ingest) -> None:
-    line = '{"id": "S1", "basics": {"name": "Ann", "summary": "' + "x" * 25_000 + '"}}\n'
-    _, (outcome,) = ingest(line, name="p.jsonl")
-    assert isinstance(outcome, RejectedRow) and outcome.column == "basics.summary"
-    assert (outcome.external_id, outcome.name) == ("S1", "Ann")
