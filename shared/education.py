@@ -210,7 +210,16 @@ def _split_piece(piece: str) -> list[str]:
     match = _AT.match(piece)
     if match and looks_like_school(match["school"]) and _has_degree(match["degree"]):
         return [match["degree"], match["school"]]
-    if not _ZH_ONLY.match(piece) or not looks_like_school(piece):
+    if not _ZH_ONLY.match(piece):
+        # "University of Leeds BSc Computer Science", "Harvard Business School MBA": a school,
+        # then a degree that names no school.
+        degree = _EN_ANY.search(piece)
+        if degree is not None and degree.start() > 0:
+            school, rest = piece[: degree.start()].strip(EDGE), piece[degree.start() :]
+            if looks_like_school(school) and not looks_like_school(rest):
+                return [school, rest]
+        return [piece]
+    if not looks_like_school(piece):
         return [piece]
     # Chinese written without spaces: degree words at either end, the school (extended over
     # its faculty, "北京大学光华管理学院"), then the field.

@@ -59,6 +59,10 @@ SHAPES = [
     ("复旦大学 经济学学士", "复旦大学", "经济学学士", None),
     ("中国科学院大学 博士研究生", "中国科学院大学", "博士研究生", None),
     ("上海交通大学，电子信息，硕士在读", "上海交通大学", "硕士在读", "电子信息"),
+    ("University of Leeds BSc Computer Science", "University of Leeds", "BSc",
+     "Computer Science"),
+    ("Harvard Business School MBA", "Harvard Business School", "MBA", None),
+    ("Lincoln High School Diploma", "Lincoln High School Diploma", None, None),
     ("University of Leeds", "University of Leeds", None, None),
     ("华南理工大学", "华南理工大学", None, None),
 ]  # fmt: skip
