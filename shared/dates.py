@@ -43,9 +43,12 @@ DATE_PATTERN = (
     rf"|{_YEAR}\s*年?)"
 )
 _SEP = r"\s*(?:-|–|—|~|～|－|―|\bto\b|\buntil\b|至)\s*"
+# An open end may also follow the start date with no separator: "2019年9月至今", "2019 to date"
+# (whose "to" is part of the words, not a separator).
 _RANGE = re.compile(
     rf"(?<![\w.])(?P<start>{DATE_PATTERN})(?:{_SEP}(?P<end>{DATE_PATTERN}|{PRESENT_PATTERN}"
-    rf"(?![A-Za-z]))|\s*(?P<open>至今|以来))(?!\d)",
+    rf"(?![A-Za-z]))|\s*(?P<open>至今|迄今|以来)|\s+(?P<open_words>(?:to|till|until)\s+"
+    rf"(?:date|now|present|today))(?![A-Za-z]))(?!\d)",
     re.IGNORECASE,
 )
 _SINGLE = re.compile(rf"(?<![\w.])(?P<start>{DATE_PATTERN})(?!\d)", re.IGNORECASE)
@@ -116,7 +119,7 @@ def find_dates(text: str, *, before: int | None = None) -> Dates | None:
         start = parse_date(match["start"])
         if start is None:
             continue
-        if match["open"] or is_present(match["end"] or ""):
+        if match["open"] or match["open_words"] or is_present(match["end"] or ""):
             return Dates(start, None, match.span())
         end = parse_date(match["end"])
         if end is not None:

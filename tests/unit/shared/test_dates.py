@@ -46,3 +46,13 @@ def test_a_long_word_is_preferred_over_its_prefix() -> None:
     found = find_dates("Tutor (2019 – currently): reading club")
     assert found is not None and found.end is None
     assert "currently" in "Tutor (2019 – currently): reading club"[found.span[0] : found.span[1]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Tutor (2019 to date)", "Tutor, Library, 2019 till now", "Tutor 2019 until present",
+     "2019年9月至今 图书馆 助理", "2019年9月迄今 图书馆 助理", "Tutor (2019 - To Date)"],
+)  # fmt: skip
+def test_an_open_end_without_a_separator_is_still_open(text) -> None:
+    found = find_dates(text)
+    assert found is not None and found.start.startswith("2019") and found.end is None
