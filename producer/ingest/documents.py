@@ -43,10 +43,9 @@ class DocumentRules:
             external_id = str(raw_id) if raw_id is not None else None
             self.identities.claim(external_id, raw.line, "id")
             basics = document.get("basics")
-            found = basics.get("name") if isinstance(basics, dict) else None
-            name = check_name(found if isinstance(found, str) else None, "basics.name",
-                              "basics.name")  # fmt: skip
-            assert isinstance(basics, dict)
+            if not isinstance(basics, dict):
+                basics = {}
+            name = check_name(_text(basics.get("name")), "basics.name", "basics.name")
             check_contacts(_text(basics.get("email")), _text(basics.get("phone")), _CONTACT_COLUMNS)
             found_meta = document.get("meta")
             meta: dict[str, Any] = found_meta if isinstance(found_meta, dict) else {}
