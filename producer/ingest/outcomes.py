@@ -11,6 +11,7 @@ from shared.profile import Profile
 # (shared/db/models.py), which PostgreSQL enforces.
 ID_MAX_CHARS = 200
 NAME_MAX_CHARS = 500
+COLUMN_MAX_CHARS = 200  # row_errors.column: a header cell can be any length
 
 
 class AcceptedRow:
@@ -97,6 +98,7 @@ class RejectedRow:
     name: str | None
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "column", shorten(self.column, COLUMN_MAX_CHARS))
         object.__setattr__(self, "external_id", shorten(self.external_id, ID_MAX_CHARS))
         object.__setattr__(self, "name", shorten(self.name, NAME_MAX_CHARS))
 
