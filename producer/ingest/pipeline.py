@@ -14,7 +14,9 @@ from pathlib import Path
 
 from producer.ingest.columns import HeaderMap, map_header
 from producer.ingest.decoding import ACCEPTED, open_text, sniff
-from producer.ingest.rows import AcceptedRow, Outcome, RejectedRow, RowRules, normalise_language
+from producer.ingest.language import normalise_language
+from producer.ingest.outcomes import AcceptedRow, Outcome, RejectedRow
+from producer.ingest.rows import RowRules
 from producer.ingest.sources import (
     CsvSource,
     JsonlSource,
