@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from shared.db.models import Heartbeat, utcnow
 
@@ -70,9 +71,11 @@ def beat(engine: Engine, name: str, kind: str) -> None:
     with engine.begin() as conn:
         moved = conn.execute(update(Heartbeat).where(Heartbeat.id == name).values(seen_at=now))
         if not moved.rowcount:
-            conn.execute(
-                insert(Heartbeat).values(id=name, kind=kind, started_at=now, seen_at=now)
-            )
+            # Another process may insert the same name first (two reconcilers): that is a beat too.
+            with contextlib.suppress(IntegrityError), conn.begin_nested():
+                conn.execute(
+                    insert(Heartbeat).values(id=name, kind=kind, started_at=now, seen_at=now)
+                )
 
 
 def forget(engine: Engine, name: str) -> None:
