@@ -138,6 +138,9 @@ def register_liveness(settings: Settings) -> None:
     broker every process is on one machine and the reconciler checks pids: no rows needed."""
     if settings.embedded_broker:
         return
+    metrics.EXTRA_COLLECTORS.append(
+        metrics.BatchHealthCollector(make_engine(settings.resolved_database_url()))
+    )
     held: dict[str, heartbeats.Beating] = {}
 
     def start(kind: str, follow_parent: bool) -> None:

@@ -161,7 +161,7 @@ class Beating:
             try:
                 beat(self.engine, self.name, self.kind)
             except Exception as exc:  # a database restart must not kill the thread
-                log.warning("heartbeat of %s failed: %s", self.name, exc)
+                log.info("heartbeat of %s failed: %s", self.name, exc)
             self._stop.wait(self.every_s)
 
     def stop(self, forget_row: bool = True) -> None:

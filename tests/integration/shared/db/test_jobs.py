@@ -118,7 +118,9 @@ def test_stale_jobs_are_resent_once_per_deadline(engine: Engine) -> None:
     groups = jobs.take_stale(engine, retry_after_s=_backoff, deadline_s=60)
     assert [(g.stage, g.job_ids) for g in groups] == [(JobStage.WRITE, ids[:2])]
     # The write queue is empty but the queued jobs were sent a moment ago: not lost yet.
-    assert jobs.take_stale(engine, retry_after_s=_backoff, deadline_s=60, empty_stages=["write"]) == []
+    assert (
+        jobs.take_stale(engine, retry_after_s=_backoff, deadline_s=60, empty_stages=["write"]) == []
+    )
     with engine.begin() as conn:
         conn.execute(update(Job).values(updated_at=utcnow() - timedelta(seconds=20)))
     # Queued for 20 s with nothing in the queue: lost, re-sent once.
@@ -127,7 +129,9 @@ def test_stale_jobs_are_resent_once_per_deadline(engine: Engine) -> None:
         lost_queued_after_s=15,
     )  # fmt: skip
     assert [g.job_ids for g in groups] == [ids]
-    assert jobs.take_stale(engine, retry_after_s=_backoff, deadline_s=60, empty_stages=["write"]) == []
+    assert (
+        jobs.take_stale(engine, retry_after_s=_backoff, deadline_s=60, empty_stages=["write"]) == []
+    )
 
 
 def test_running_jobs_of_a_gone_claimer_are_resent_at_once(engine: Engine) -> None:
@@ -180,7 +184,9 @@ def test_failed_jobs_wait_for_their_backoff(engine: Engine) -> None:
         assert jobs.take_stale(engine, retry_after_s=_backoff, deadline_s=600) == []
         with engine.begin() as conn:
             conn.execute(update(Job).values(updated_at=utcnow() - timedelta(seconds=wait + 1)))
-        assert [g.job_ids for g in jobs.take_stale(engine, retry_after_s=_backoff, deadline_s=600)] == [ids]
+        assert [
+            g.job_ids for g in jobs.take_stale(engine, retry_after_s=_backoff, deadline_s=600)
+        ] == [ids]
     jobs.claim(engine, ids, JobStage.WRITE, 3, 600)
     jobs.fail_claimed(engine, ids, JobStage.WRITE, "database error: still no", 3)
     with engine.connect() as conn:
