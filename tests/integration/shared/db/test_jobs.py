@@ -244,3 +244,19 @@ def test_batch_completion_is_detected_in_sql(engine: Engine) -> None:
     obj = batches.batch_object(engine, "b1")
     assert obj["status"] == "completed" and obj["finished_at"]
     assert obj["counts"]["done"] == 3 and obj["counts"]["queued"] == 0
+
+
+def test_a_batch_the_broker_refused_never_runs_later(engine: Engine) -> None:
+    from shared.policy import Policy
+    from shared.reconcile import reconcile
+
+    make_batch(engine, 6)
+    jobs.release_window(engine, "b1", 4, 1, 600)  # moved to queued, then the send failed
+    batches.fail_unqueued(engine, "b1", "the broker refused the work (invalid password)")
+    sent: list[tuple[str, str, list[int]]] = []
+    policy = Policy(chunk_size=4, window_chunks=2, deadline_s=600, retry_delay_s=5)
+    reconcile(engine, lambda t, b, ids: sent.append((t, b, ids)), policy, lambda q: 0)
+    assert sent == []
+    obj = batches.batch_object(engine, "b1")
+    assert obj["status"] == "failed" and "invalid password" in obj["warnings"][0]
+    assert obj["counts"]["queued"] == 0 and obj["stalled"] is False
