@@ -290,17 +290,30 @@ def submit(
 ) -> None:
     """Store a cohort as a batch in the database and queue it; prints the batch id on its last line."""
     from producer.dispatch import store_batch
-    from shared.celery_config import make_celery, send_chunk
+    from shared.celery_config import broker_reason, check_broker, make_celery, send_chunk
+    from shared.db.batches import fail_unqueued
     from shared.reconcile import top_up
 
     upload = _upload(file, lang, formats, institution, sheet, upgrade=False)
+    celery = make_celery(upload.settings)
+    check_broker(celery)  # before anything is stored: a wrong URL or password stores nothing
     started = time.perf_counter()
     stored = store_batch(
         upload.engine, upload.ingestion, institution_id=institution, options=upload.options
     )
-    celery = make_celery(upload.settings)
     send = lambda t, b, ids: send_chunk(celery, t, b, ids)  # noqa: E731
-    top_up(upload.engine, send, stored.id, upload.settings.policy())
+    try:
+        top_up(upload.engine, send, stored.id, upload.settings.policy())
+    except Exception as exc:
+        # Chosen: a batch the user was told failed never runs later (the reconciler skips it).
+        reason = f"the broker refused the work ({broker_reason(exc)})"
+        fail_unqueued(upload.engine, stored.id, reason)
+        console.print(
+            f"[bold red]error:[/] batch {stored.id} was stored but {reason}. It is marked "
+            "failed and will not run; check COHORTCV_BROKER_URL and submit the file again.",
+            highlight=False,
+        )
+        raise typer.Exit(1) from None
     seconds = time.perf_counter() - started
     _warn(stored.warnings)
     console.print(
@@ -340,7 +353,7 @@ def status(
             table.add_row(
                 o["id"],
                 o["filename"],
-                o["status"],
+                o["status"] + (" [bold yellow](stalled)[/]" if o.get("stalled") else ""),
                 str(c["rows"]),
                 str(c["done"]),
                 str(c["dead"]),
@@ -356,29 +369,54 @@ def status(
     if not watch or obj["status"] in finished:
         out.print(f"batch {obj['id']} ({obj['filename']}): {obj['status']}", highlight=False)
         out.print(_counts_table(obj["counts"]))
+        _print_pace(obj)
         return
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]:.1f}/s"), TimeRemainingColumn(), console=console,
+        TextColumn("{task.fields[rate]:.1f}/s  ETA {task.fields[eta]}"), console=console,
     ) as progress:  # fmt: skip
-        task = progress.add_task(f"batch {batch[:8]}", total=obj["counts"]["accepted"], rate=0.0)
-        first = (time.monotonic(), obj["counts"]["done"])
+        task = progress.add_task(
+            f"batch {batch[:8]}", total=obj["counts"]["accepted"], rate=0.0, eta="-"
+        )
+        shown_reason = None
         while obj["status"] not in finished:
-            time.sleep(1.0)
-            obj = batch_object(engine, batch)
             c = obj["counts"]
-            elapsed = time.monotonic() - first[0]
-            rate = (c["done"] - first[1]) / elapsed if elapsed > 0 else 0.0
+            if obj["stalled"] and obj["stalled_reason"] != shown_reason:
+                progress.console.print(f"[bold yellow]stalled:[/] {obj['stalled_reason']}")
+            shown_reason = obj["stalled_reason"]
             progress.update(
                 task,
                 completed=c["done"] + c["dead"],
-                rate=rate,
+                rate=obj["rate_per_s"],
+                eta=_eta(obj["eta_s"]),
                 description=(
-                    f"batch {batch[:8]} {obj['status']} "
+                    f"batch {batch[:8]} {'STALLED' if obj['stalled'] else obj['status']} "
                     f"(running {c['running']}, failed {c['failed']}, dead {c['dead']})"
                 ),
             )
+            time.sleep(1.0)
+            obj = batch_object(engine, batch)
     out.print(_counts_table(obj["counts"]))
+
+
+def _eta(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}"
+
+
+def _print_pace(obj: dict[str, Any]) -> None:
+    """Rate, ETA and the stall verdict under the counts (DESIGN §8 batch object)."""
+    if obj["status"] in ("queued", "in_progress"):
+        out.print(
+            f"rate {obj['rate_per_s']:.2f} resumes/s over the last minute; ETA {_eta(obj['eta_s'])}",
+            highlight=False,
+        )
+    if obj.get("stalled"):
+        out.print(f"[bold yellow]stalled:[/] {obj['stalled_reason']}", highlight=False)
+    for warning in obj.get("warnings") or []:
+        out.print(f"[yellow]warning:[/] {warning}", highlight=False)
 
 
 @app.command()
@@ -413,7 +451,7 @@ def export(
 @edge
 def retry(batch: Annotated[str, typer.Argument(help="Batch id.")]) -> None:
     """Give a batch's dead-lettered jobs a fresh set of attempts and queue them again."""
-    from shared.celery_config import make_celery, send_chunk
+    from shared.celery_config import check_broker, make_celery, send_chunk
     from shared.db import jobs
     from shared.db.batches import get_batch, set_status
     from shared.reconcile import top_up
@@ -421,10 +459,11 @@ def retry(batch: Annotated[str, typer.Argument(help="Batch id.")]) -> None:
     settings = get_settings()
     engine = _engine(settings)
     get_batch(engine, batch)
+    celery = make_celery(settings)
+    check_broker(celery)
     n = jobs.requeue_dead(engine, batch)
     if n:
         set_status(engine, batch, "queued")
-        celery = make_celery(settings)
         top_up(engine, lambda t, b, ids: send_chunk(celery, t, b, ids), batch, settings.policy())
     out.print(f"{n} dead jobs queued again")
 
