@@ -162,7 +162,7 @@ def open_ingestion(
         source = (
             JsonlSource(file, encoding)
             if _looks_like_jsonl(file, encoding)
-            else CsvSource(file, encoding)
+            else CsvSource(file, encoding, max_cell=settings.max_cell_chars)
         )
     try:
         header: HeaderMap | None = None

@@ -57,7 +57,8 @@ def test_cp1252_accents_are_not_mistaken_for_chinese() -> None:
 @pytest.mark.parametrize(
     ("data", "what"),
     [
-        (b"name\x00,x\n", "NUL bytes"),
+        (bytes(range(256)) * 64, "binary file"),
+        (b"\x00" * 5000 + b"name\n", "mostly empty bytes"),
         (b"%PDF-1.7\n...", "PDF"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", ".xls"),
         (b"\x89PNG\r\n\x1a\n", "PNG"),
