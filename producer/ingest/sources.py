@@ -390,6 +390,7 @@ class _RecordScan:
         self.count += 1
         self.parts = []
         self.kept = self.field_length = 0
+        self.open_quote_line = None
 
     def feed(self, chunk: str) -> bool:
         """Read one chunk; True when the record ended in it (chunks end at line breaks, so the
@@ -437,15 +438,12 @@ class _RecordScan:
                         self.state = _START_FIELD
                     else:
                         ended = True
-            if self.state != _IN_QUOTES and self.state != _QUOTE_IN_QUOTES:
-                self.open_quote_line = None
         if chunk.endswith(("\n", "\r")):
             self.line += 1
         return ended
 
     def end_of_file(self) -> None:
         if self.state != _IN_QUOTES:
-            self.open_quote_line = None
             self._end_field()
 
 
