@@ -20,9 +20,9 @@ from producer.ingest.sources import (
     JsonlSource,
     RawRow,
     Source,
-    XlsxSource,
     delimiter_name,
 )
+from producer.ingest.xlsx import XlsxSource
 from shared.errors import InputError, WholeFileError
 from shared.settings import IngestSettings
 
@@ -149,7 +149,7 @@ def open_ingestion(
     sniffed = sniff(file)
     source: Source
     if sniffed.kind == "xlsx":
-        source = XlsxSource(file, sheet)
+        source = XlsxSource(file, sheet, max_cell=settings.max_cell_chars)
     else:
         encoding = sniffed.encoding or "utf-8"
         if sheet is not None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import itertools
 import json
@@ -357,7 +356,7 @@ class _RecordScan:
     """csv's reading rules (default dialect, as csv.reader applies them) over a record given in
     chunks, keeping the first `cap` cells and of each only its first max_cell + 1 characters."""
 
-    __slots__ = ("cap", "cells", "count", "delimiter", "field_length", "kept", "line", "lengths",
+    __slots__ = ("cap", "cells", "count", "delimiter", "field_length", "kept", "lengths", "line",
                  "max_cell", "open_quote_line", "parts", "special", "state")  # fmt: skip
 
     def __init__(self, delimiter: str, max_cell: int, cap: int, line: int) -> None:
@@ -478,89 +477,6 @@ def _decode_error(path: Path, encoding: str, exc: UnicodeDecodeError) -> WholeFi
         f"was read as {encoding} (judged from its first 64 KiB) but later contains bytes that are "
         f"not {encoding} ({exc.reason}); save the whole file in one encoding, preferably UTF-8",
     )
-
-
-class XlsxSource(Source):
-    """Rows of one worksheet; the line of a row is its spreadsheet row number."""
-
-    format = "xlsx"
-
-    def __init__(self, path: Path, sheet: str | None) -> None:
-        import openpyxl  # imported here: only XLSX uploads pay for it
-
-        self.path = path
-        try:
-            # data_only: the value a formula shows in Excel, as the user sees it.
-            self._book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many types for damaged files
-            raise WholeFileError(
-                str(path), f"is an XLSX workbook that cannot be read ({exc}); {ACCEPTED}"
-            ) from None
-        if sheet is None:
-            worksheet = self._book.worksheets[0]
-        elif sheet in self._book.sheetnames:
-            worksheet = self._book[sheet]
-        else:
-            names = ", ".join(repr(n) for n in self._book.sheetnames)
-            self._book.close()
-            raise WholeFileError(str(path), f"has no sheet named {sheet!r}; its sheets are {names}")
-        self.sheet = worksheet.title
-        self._rows = enumerate(worksheet.iter_rows(values_only=True), start=1)
-        for number, values in self._rows:
-            cells = [_cell_text(v) for v in values]
-            if any(c.strip() for c in cells):
-                self.header = [c.strip() for c in cells]
-                self.header_line = number
-                break
-        else:
-            self._book.close()
-            raise WholeFileError(
-                str(path), f"is empty: sheet {self.sheet!r} has no header row; {ACCEPTED}"
-            )
-        # Trailing blank header cells are formatting, not columns.
-        while self.header and not self.header[-1]:
-            self.header.pop()
-
-    def rows(self) -> Iterator[RawRow]:
-        width = len(self.header)
-        try:
-            for number, values in self._rows:
-                cells = [_cell_text(v) for v in values]
-                # Excel keeps styled empty cells to the right: drop them before counting.
-                while cells and not cells[-1]:
-                    cells.pop()
-                if not any(c.strip() for c in cells):
-                    continue
-                if len(cells) > width:
-                    yield RawRow(
-                        number,
-                        cells,
-                        error=f"the row has {len(cells)} cells but the header has {width}",
-                    )
-                    continue
-                yield RawRow(number, cells)
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        self._book.close()
-
-
-def _cell_text(value: object) -> str:
-    """A spreadsheet value as the text a person typed: 2021.0 → "2021", dates as ISO."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    return str(value)
 
 
 class JsonlSource(Source):
