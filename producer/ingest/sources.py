@@ -26,6 +26,7 @@ FIELD_LIMIT = 8 * 1024 * 1024
 # A record past this many characters is read by _RecordScan, which never holds a cell whole;
 # below it csv.reader (C, fast) reads it. Legitimate rows are far shorter.
 RECORD_CHARS = 1024 * 1024
+_CHUNK = RECORD_CHARS + 1
 # The default of IngestSettings.max_cell_chars, for a source opened without settings.
 MAX_CELL_CHARS = 20_000
 # How much of an over-long cell a rejected row keeps in its place.
@@ -87,19 +88,20 @@ class _Lines:
     def read(self) -> str:
         """The next chunk: a whole line or the next RECORD_CHARS + 1 characters of one; '' at
         the end of the file. Not counted: __next__ and the long-record scanner count lines."""
-        if self.pending:
-            return self.pending.pop()
-        chunk: str = self.readline(RECORD_CHARS + 1)
+        chunk = self.pending.pop() if self.pending else self.readline(_CHUNK)
+        if self.cut_cr or "\x00" in chunk:
+            chunk = self._tidy(chunk)
+        if len(chunk) > RECORD_CHARS and chunk.endswith("\r"):
+            self.cut_cr = True
+        return chunk
+
+    def _tidy(self, chunk: str) -> str:
         if self.cut_cr:
             # A CRLF cut between two chunks is one line break, not two.
             self.cut_cr = False
             if chunk.startswith("\n"):
-                chunk = chunk[1:] or self.readline(RECORD_CHARS + 1)
-        if len(chunk) > RECORD_CHARS and chunk.endswith("\r"):
-            self.cut_cr = True
-        if "\x00" in chunk:
-            chunk = chunk.replace("\x00", "")
-        return chunk
+                chunk = chunk[1:] or self.readline(_CHUNK)
+        return chunk.replace("\x00", "") if "\x00" in chunk else chunk
 
     def new_record(self) -> None:
         self.held = 0
@@ -109,7 +111,10 @@ class _Lines:
         return self
 
     def __next__(self) -> str:
-        line = self.read()
+        # The hot path (once per line of the file): read() inlined, the rare cases guarded.
+        line = self.pending.pop() if self.pending else self.readline(_CHUNK)
+        if self.cut_cr or "\x00" in line:
+            line = self._tidy(line)
         if not line:
             # csv asks for another line mid-row only while a quoted cell is open: reaching
             # here between rows is the normal end, reaching here inside a row is not.
@@ -119,6 +124,7 @@ class _Lines:
         self.record.append(line)
         self.held += len(line)
         if self.held > RECORD_CHARS:
+            self.cut_cr = len(line) > RECORD_CHARS and line.endswith("\r")
             raise _LongRecord
         return line
 
@@ -228,11 +234,13 @@ class CsvSource(Source):
         width = len(self.header)
         max_cell = self.max_cell
         lines = self._lines
+        record = lines.record
         reader = self._reader
         try:
             while True:
                 start = lines.count + 1
-                lines.new_record()
+                lines.held = 0  # lines.new_record() inlined: once per row
+                record.clear()
                 try:
                     cells = next(reader)
                 except StopIteration:
@@ -266,7 +274,8 @@ class CsvSource(Source):
                 # blank lines, not people.
                 if not "".join(cells).strip():  # one C call; same as no cell with text
                     continue
-                if max(map(len, cells)) > max_cell:
+                # No cell can be longer than the row's text: most rows skip the per-cell check.
+                if lines.held > max_cell and max(map(len, cells)) > max_cell:
                     yield self._too_long(start, cells, [len(c) for c in cells])
                     continue
                 yield RawRow(start, cells)
