@@ -6,12 +6,12 @@ import csv
 import io
 import itertools
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from producer.ingest.csvscan import RecordScan, open_quote_line
 from producer.ingest.decoding import ACCEPTED, open_text, strip_nul
 from shared.errors import WholeFileError
 
@@ -23,7 +23,7 @@ _SNIFF_CHARS = 64 * 1024
 # A quoted cell this long that runs to the end of the file is a quote that never closes: the file
 # is refused as a whole rather than each swallowed line rejected (a closed one rejects its row).
 FIELD_LIMIT = 8 * 1024 * 1024
-# A record past this many characters is read by _RecordScan, which never holds a cell whole;
+# A record past this many characters is read by RecordScan, which never holds a cell whole;
 # below it csv.reader (C, fast) reads it. Legitimate rows are far shorter.
 RECORD_CHARS = 1024 * 1024
 _CHUNK = RECORD_CHARS + 1
@@ -302,7 +302,7 @@ class CsvSource(Source):
         of each of the header's cells; None when a quote opened in it runs to the end of the
         file (a WholeFileError when that quoted cell is over FIELD_LIMIT characters)."""
         lines = self._lines
-        scan = _RecordScan(self.delimiter or ",", self.max_cell, len(self.header) + 1, start)
+        scan = RecordScan(self.delimiter or ",", self.max_cell, len(self.header) + 1, start)
         chunks = itertools.chain(list(lines.record), iter(lines.read, ""))
         lines.new_record()
         try:
@@ -341,7 +341,7 @@ class CsvSource(Source):
         self.close()
         with open_text(self.path, self.encoding or "utf-8") as stream:
             tail = [strip_nul(line) for line in itertools.islice(stream, start - 1, None)]
-        opened = start + _open_quote_line(tail, self.delimiter or ",")
+        opened = start + open_quote_line(tail, self.delimiter or ",")
         reason = f"a quoted cell opened on line {opened} is never closed"
         # The lines up to the opening one parse as the (partial) row that opened the quote.
         head = "".join(tail[: opened - start + 1])
@@ -359,125 +359,6 @@ class CsvSource(Source):
 
     def close(self) -> None:
         self._stream.close()
-
-
-class _RecordScan:
-    """csv's reading rules (default dialect, as csv.reader applies them) over a record given in
-    chunks, keeping the first `cap` cells and of each only its first max_cell + 1 characters."""
-
-    __slots__ = ("cap", "cells", "count", "delimiter", "field_length", "kept", "lengths", "line",
-                 "max_cell", "open_quote_line", "parts", "special", "state")  # fmt: skip
-
-    def __init__(self, delimiter: str, max_cell: int, cap: int, line: int) -> None:
-        self.delimiter = delimiter
-        self.special = re.compile(f"[{re.escape(delimiter)}\r\n]")
-        self.max_cell = max_cell
-        self.cap = cap
-        self.line = line  # the physical line of the chunk being read
-        self.cells: list[str] = []
-        self.lengths: list[int] = []
-        self.count = 0
-        self.parts: list[str] = []
-        self.kept = 0
-        self.field_length = 0
-        self.state = _START_FIELD
-        self.open_quote_line: int | None = None
-
-    def _add(self, text: str) -> None:
-        self.field_length += len(text)
-        room = self.max_cell + 1 - self.kept
-        if room > 0 and text:
-            piece = text[:room]
-            self.parts.append(piece)
-            self.kept += len(piece)
-
-    def _end_field(self) -> None:
-        if self.count < self.cap:
-            self.cells.append("".join(self.parts))
-            self.lengths.append(self.field_length)
-        self.count += 1
-        self.parts = []
-        self.kept = self.field_length = 0
-        self.open_quote_line = None
-
-    def feed(self, chunk: str) -> bool:
-        """Read one chunk; True when the record ended in it (chunks end at line breaks, so the
-        rest of the chunk is that line break)."""
-        i, end = 0, len(chunk)
-        delimiter = self.delimiter
-        ended = False
-        while i < end and not ended:
-            state = self.state
-            if state == _IN_QUOTES:
-                j = chunk.find('"', i)
-                if j < 0:
-                    self._add(chunk[i:])
-                    i = end
-                else:
-                    self._add(chunk[i:j])
-                    i, self.state = j + 1, _QUOTE_IN_QUOTES
-            elif state == _QUOTE_IN_QUOTES:
-                char = chunk[i]
-                if char == '"':  # "" inside quotes is a literal quote
-                    self._add('"')
-                    i, self.state = i + 1, _IN_QUOTES
-                elif char == delimiter:
-                    self._end_field()
-                    i, self.state = i + 1, _START_FIELD
-                elif char in "\r\n":
-                    self._end_field()
-                    ended = True
-                else:  # text after a closing quote joins the cell, as csv (not strict) does
-                    self._add(char)
-                    i, self.state = i + 1, _IN_FIELD
-            elif state == _START_FIELD and chunk[i] == '"':
-                self.open_quote_line = self.line
-                i, self.state = i + 1, _IN_QUOTES
-            else:
-                found = self.special.search(chunk, i)
-                if found is None:
-                    self._add(chunk[i:])
-                    i, self.state = end, _IN_FIELD
-                else:
-                    self._add(chunk[i : found.start()])
-                    self._end_field()
-                    i = found.end()
-                    if chunk[found.start()] == delimiter:
-                        self.state = _START_FIELD
-                    else:
-                        ended = True
-        if chunk.endswith(("\n", "\r")):
-            self.line += 1
-        return ended
-
-    def end_of_file(self) -> None:
-        if self.state != _IN_QUOTES:
-            self._end_field()
-
-
-_START_FIELD, _IN_FIELD, _IN_QUOTES, _QUOTE_IN_QUOTES = range(4)
-
-
-def _open_quote_line(lines: list[str], delimiter: str) -> int:
-    """0-based index in `lines` (one csv row's text) of the line where the last quote opened."""
-    in_quotes = False
-    at_field_start = True
-    opened = 0
-    for index, line in enumerate(lines):
-        i = 0
-        while i < len(line):
-            char = line[i]
-            if in_quotes:
-                if char == '"':
-                    if i + 1 < len(line) and line[i + 1] == '"':
-                        i += 1  # "" inside quotes is a literal quote
-                    else:
-                        in_quotes = False
-            elif char == '"' and at_field_start:
-                in_quotes, opened = True, index
-            at_field_start = not in_quotes and char in (delimiter, "\n", "\r")
-            i += 1
-    return opened
 
 
 def _decode_error(path: Path, encoding: str, exc: UnicodeDecodeError) -> WholeFileError:

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import zipfile
-from array import array
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
-from typing import IO
 from xml.parsers import expat
 
 from producer.ingest.decoding import ACCEPTED
 from producer.ingest.sources import MAX_CELL_CHARS, RawRow, Source, long_cell_marker
+from producer.ingest.xlsxml import (
+    MAX_COLUMN,
+    CellText,
+    SharedStrings,
+    cell_text,
+    column_index,
+    feed_all,
+    local_name,
+    xml_parser,
+)
 from shared.errors import WholeFileError
 
 # What a workbook may unpack to before it is opened. The sheet is streamed (its size costs time,
@@ -24,89 +31,10 @@ MAX_RATIO = 100
 _RATIO_FLOOR = 1024 * 1024  # tiny parts may compress as well as they like
 # A row's kept text (each cell is cut at max_cell + 1 characters anyway); past it, it is refused.
 ROW_CHARS = 4 * 1024 * 1024
-_MAX_COLUMN = 16_384  # Excel's last column, XFD
-_FEED = 64 * 1024
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-
-
-def _local(name: str) -> str:
-    return name.rpartition(" ")[2]
-
-
-def _parser(
-    start: Callable[[str, dict[str, str]], None],
-    end: Callable[[str], None] | None = None,
-    text: Callable[[str], None] | None = None,
-) -> expat.XMLParserType:
-    """An expat parser with namespaces as 'uri local', text in pieces, and no DTD allowed."""
-    parser = expat.ParserCreate(namespace_separator=" ")
-    parser.buffer_text = True  # text arrives in pieces of at most 8 KiB, never whole
-
-    def no_doctype(*_: object) -> None:
-        raise ValueError("a DOCTYPE declaration (not used by spreadsheets)")
-
-    parser.StartDoctypeDeclHandler = no_doctype
-    parser.StartElementHandler = start
-    if end is not None:
-        parser.EndElementHandler = end
-    if text is not None:
-        parser.CharacterDataHandler = text
-    return parser
-
-
-def _feed_all(parser: expat.XMLParserType, stream: IO[bytes]) -> Iterator[None]:
-    """Feed the part in pieces, pausing after each so a caller can take what was parsed."""
-    while chunk := stream.read(_FEED):
-        parser.Parse(chunk, False)
-        yield None
-    parser.Parse(b"", True)
-    yield None
-
-
-class _Strings:
-    """The shared-strings table as one UTF-8 buffer and end offsets (a Python str per entry
-    would cost about 50 bytes of overhead each)."""
-
-    def __init__(self) -> None:
-        self.data = bytearray()
-        self.ends = array("Q")
-        self.lengths: dict[int, int] = {}  # entries over the cell limit: their real length
-
-    def add(self, text: str, length: int) -> None:
-        if length > len(text):
-            self.lengths[len(self.ends)] = length
-        self.data += text.encode("utf-8", "surrogatepass")
-        self.ends.append(len(self.data))
-
-    def get(self, index: int) -> tuple[str, int]:
-        start = self.ends[index - 1] if index else 0
-        text = self.data[start : self.ends[index]].decode("utf-8", "surrogatepass")
-        return text, self.lengths.get(index, len(text))
-
-
-class _Text:
-    """One cell's text as it arrives in pieces: the first `cap` characters and the full length."""
-
-    __slots__ = ("cap", "length", "parts")
-
-    def __init__(self, cap: int) -> None:
-        self.cap = cap
-        self.parts: list[str] = []
-        self.length = 0
-
-    def add(self, piece: str) -> None:
-        room = self.cap - self.length
-        if room > 0:
-            self.parts.append(piece[:room])
-        self.length += len(piece)
-
-    def take(self) -> tuple[str, int]:
-        text, length = "".join(self.parts), self.length
-        self.parts, self.length = [], 0
-        return text, length
 
 
 class XlsxSource(Source):
@@ -154,7 +82,7 @@ class XlsxSource(Source):
 
     def _read_small(self, name: str, start: Callable[[str, dict[str, str]], None]) -> None:
         with self._zip.open(self._part(name, _MAX_SMALL_PART_BYTES)) as stream:
-            for _ in _feed_all(_parser(start), stream):
+            for _ in feed_all(xml_parser(start), stream):
                 pass
 
     def _open(self, sheet: str | None) -> None:
@@ -162,7 +90,7 @@ class XlsxSource(Source):
         self._epoch_1904 = False
 
         def workbook(name: str, attrs: dict[str, str]) -> None:
-            local = _local(name)
+            local = local_name(name)
             if local == "sheet":
                 sheets.append((attrs.get("name", ""), attrs.get(f"{_DOC_REL} id", "")))
             elif local == "workbookPr":
@@ -171,7 +99,7 @@ class XlsxSource(Source):
         targets: dict[str, tuple[str, str]] = {}  # id → (type, part)
 
         def relationships(name: str, attrs: dict[str, str]) -> None:
-            if _local(name) == "Relationship":
+            if local_name(name) == "Relationship":
                 target = attrs.get("Target", "")
                 part = (
                     target.lstrip("/")
@@ -205,7 +133,7 @@ class XlsxSource(Source):
             self._sheet_info = self._part(part, MAX_SHEET_BYTES)
         except (expat.ExpatError, ValueError, zipfile.BadZipFile, EOFError) as exc:
             raise self._damaged(exc) from None
-        self._keep = _MAX_COLUMN  # every column of the header row
+        self._keep = MAX_COLUMN  # every column of the header row
         self._rows = self._read_rows()
         for number, cells, _lengths, _count in self._rows:
             if any(c.strip() for c in cells):
@@ -232,7 +160,7 @@ class XlsxSource(Source):
         inside = [False]
 
         def start(name: str, attrs: dict[str, str]) -> None:
-            local = _local(name)
+            local = local_name(name)
             if local == "numFmt":
                 formats[int(attrs.get("numFmtId", "0"))] = attrs.get("formatCode", "")
             elif local == "cellXfs":
@@ -250,20 +178,20 @@ class XlsxSource(Source):
                 dates[index] = is_timedelta_format(code)
         return dates
 
-    def _read_strings(self, part: str | None) -> _Strings:
-        table = _Strings()
+    def _read_strings(self, part: str | None) -> SharedStrings:
+        table = SharedStrings()
         if part is None or part not in self._zip.namelist():
             return table
-        text = _Text(self.max_cell + 1)
+        text = CellText(self.max_cell + 1)
         depth = {"si": 0, "t": 0, "rPh": 0}
 
         def start(name: str, attrs: dict[str, str]) -> None:
-            local = _local(name)
+            local = local_name(name)
             if local in depth:
                 depth[local] += 1
 
         def end(name: str) -> None:
-            local = _local(name)
+            local = local_name(name)
             if local in depth:
                 depth[local] -= 1
                 if local == "si":
@@ -278,7 +206,7 @@ class XlsxSource(Source):
 
         info = self._part(part, MAX_SHARED_STRINGS_BYTES)
         with self._zip.open(info) as stream:
-            for _ in _feed_all(_parser(start, end, chars), stream):
+            for _ in feed_all(xml_parser(start, end, chars), stream):
                 pass
         return table
 
@@ -289,7 +217,7 @@ class XlsxSource(Source):
 
         self._epoch = CALENDAR_MAC_1904 if self._epoch_1904 else CALENDAR_WINDOWS_1900
         done: list[tuple[int, list[str], list[int], int]] = []
-        text = _Text(self.max_cell + 1)
+        text = CellText(self.max_cell + 1)
         cells: list[str] = []
         lengths: list[int] = []
         number = column = last = kept = style = phonetic = 0
@@ -298,10 +226,10 @@ class XlsxSource(Source):
 
         def start(name: str, attrs: dict[str, str]) -> None:
             nonlocal number, column, last, kept, style, kind, collect, inline, phonetic
-            local = _local(name)
+            local = local_name(name)
             if local == "c":
                 ref = attrs.get("r")
-                column = _column(ref) if ref else column + 1
+                column = column_index(ref) if ref else column + 1
                 kind = attrs.get("t", "n")
                 style = int(attrs.get("s", "-1"))
             elif local == "v" or (local == "t" and inline and not phonetic):
@@ -319,7 +247,7 @@ class XlsxSource(Source):
 
         def end(name: str) -> None:
             nonlocal last, kept, collect, inline, phonetic
-            local = _local(name)
+            local = local_name(name)
             if local == "v" or local == "t":
                 collect = False
             elif local == "is":
@@ -352,10 +280,10 @@ class XlsxSource(Source):
             if collect:
                 text.add(piece)
 
-        parser = _parser(start, end, chars)
+        parser = xml_parser(start, end, chars)
         try:
             with self._zip.open(self._sheet_info) as stream:
-                for _ in _feed_all(parser, stream):
+                for _ in feed_all(parser, stream):
                     yield from done
                     done.clear()
         except (expat.ExpatError, ValueError, zipfile.BadZipFile, EOFError) as exc:
@@ -431,32 +359,4 @@ class XlsxSource(Source):
         self._zip.close()
 
 
-def _column(ref: str) -> int:
-    """0-based column of a cell reference ("C7" → 2), at most Excel's last column."""
-    number = 0
-    for char in ref:
-        if "A" <= char <= "Z":
-            number = number * 26 + ord(char) - 64
-        else:
-            break
-    return min(number, _MAX_COLUMN + 1) - 1
-
-
 _PART_NAMES = {"xl/sharedStrings.xml": "text table (shared strings)"}
-
-
-def cell_text(value: object) -> str:
-    """A spreadsheet value as the text a person typed: 2021.0 → "2021", dates as ISO."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    return str(value)
