@@ -96,3 +96,24 @@ def test_open_text_keeps_line_endings_for_csv(tmp_path) -> None:
     with open_text(path, "utf-8") as stream:
         assert isinstance(stream, io.TextIOWrapper)
         assert list(stream) == ["a\r\n", "b\n"]
+
+
+def test_stray_nuls_do_not_make_a_file_binary() -> None:
+    sample = b"id,name,summary\r\n1,Ann,Led\x00 a\x00\x00 team\r\n" * 100
+    assert detect_encoding(sample, complete=True) == "utf-8"
+
+
+def test_utf16_without_its_marker_is_read_not_refused() -> None:
+    text = "id,name\r\n1,Ann Lee\r\n2,王小明\r\n" * 50
+    assert detect_encoding(text.encode("utf-16-le"), complete=True) == "utf-16-le"
+    assert detect_encoding(text.encode("utf-16-be"), complete=True) == "utf-16-be"
+
+
+def test_refusals_use_plain_words(tmp_path) -> None:
+    path = tmp_path / "report.csv"
+    path.write_bytes(bytes(range(256)) * 64)
+    with pytest.raises(WholeFileError) as caught:
+        sniff(path)
+    message = str(caught.value)
+    assert "report.csv" in message and "binary file" in message
+    assert "byte-order" not in message and "BOM" not in message
