@@ -70,13 +70,22 @@ class XlsxSource(Source):
         except KeyError:
             raise self._damaged(f"its part {name} is missing") from None
         size, packed = info.file_size, max(info.compress_size, 1)
-        if size > limit or (size > _RATIO_FLOOR and size > MAX_RATIO * packed):
+        what = _PART_NAMES.get(name, "worksheet" if "worksheets/" in name else "settings")
+        if size > _RATIO_FLOOR and size > MAX_RATIO * packed:
             raise WholeFileError(
                 str(self.path),
-                f"is an Excel workbook whose {_PART_NAMES.get(name, 'contents')} would unpack "
-                f"from {packed / 2**20:,.1f} MB to {size / 2**20:,.1f} MB; a real spreadsheet "
-                f"never packs that tightly or holds that much (the limit is {limit / 2**20:,.0f} "
-                "MB), so it was not opened. Save the sheet as CSV (UTF-8) and upload that",
+                f"is an Excel workbook whose {what} would unpack from {packed / 2**20:,.1f} MB to "
+                f"{size / 2**20:,.1f} MB ({size // packed:,} times its packed size; real "
+                f"spreadsheets pack 5 to 20 times, never over {MAX_RATIO}), so it was not opened: "
+                "it looks built to exhaust the computer's memory. Save the sheet as CSV (UTF-8) "
+                "and upload that",
+            )
+        if size > limit:
+            raise WholeFileError(
+                str(self.path),
+                f"is an Excel workbook whose {what} holds {size / 2**20:,.1f} MB once unpacked; "
+                f"the limit is {limit / 2**20:,.0f} MB, so it was not opened. Save the sheet as "
+                "CSV (UTF-8) and upload that, or split it",
             )
         return info
 
