@@ -32,10 +32,6 @@ _RATIO_FLOOR = 1024 * 1024  # tiny parts may compress as well as they like
 # A row's kept text (each cell is cut at max_cell + 1 characters anyway); past it, it is refused.
 ROW_CHARS = 4 * 1024 * 1024
 
-_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-_DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-
 
 class XlsxSource(Source):
     """Rows of one worksheet; the line of a row is its spreadsheet row number."""
@@ -101,7 +97,9 @@ class XlsxSource(Source):
         def workbook(name: str, attrs: dict[str, str]) -> None:
             local = local_name(name)
             if local == "sheet":
-                sheets.append((attrs.get("name", ""), attrs.get(f"{_DOC_REL} id", "")))
+                # r:id, in whichever relationships namespace (transitional or strict) is used.
+                rel = next((v for k, v in attrs.items() if k.endswith(" id")), "")
+                sheets.append((attrs.get("name", ""), rel))
             elif local == "workbookPr":
                 self._epoch_1904 = attrs.get("date1904", "0").lower() in ("1", "true")
 
