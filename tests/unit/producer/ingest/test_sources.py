@@ -233,3 +233,10 @@ def test_xlsx_values_as_a_person_typed_them(ingest, tmp_path) -> None:
     assert isinstance(cy, RejectedRow) and (cy.line, cy.column, cy.external_id, cy.name) == (
         4, "summary", "9", "Cy",
     )  # fmt: skip
+
+
+def test_utf16_without_its_marker_reads_whole_rows(ingest) -> None:
+    content = "id,name\r\n1,Ann Lee\r\n2,王小明\r\n"
+    ingestion, outcomes = ingest(content.encode("utf-16-le"))
+    assert ingestion.encoding == "utf-16-le"
+    assert [o.name for o in outcomes] == ["Ann Lee", "王小明"]
