@@ -22,9 +22,9 @@ from producer.ingest.sources import (
     JsonlSource,
     RawRow,
     Source,
-    XlsxSource,
     delimiter_name,
 )
+from producer.ingest.xlsx import XlsxSource
 from shared.errors import InputError, WholeFileError
 from shared.settings import IngestSettings
 
@@ -151,7 +151,7 @@ def open_ingestion(
     sniffed = sniff(file)
     source: Source
     if sniffed.kind == "xlsx":
-        source = XlsxSource(file, sheet)
+        source = XlsxSource(file, sheet, max_cell=settings.max_cell_chars)
     else:
         encoding = sniffed.encoding or "utf-8"
         if sheet is not None:
@@ -164,7 +164,7 @@ def open_ingestion(
         source = (
             JsonlSource(file, encoding)
             if _looks_like_jsonl(file, encoding)
-            else CsvSource(file, encoding)
+            else CsvSource(file, encoding, max_cell=settings.max_cell_chars)
         )
     try:
         header: HeaderMap | None = None

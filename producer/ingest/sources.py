@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import itertools
 import json
@@ -12,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from producer.ingest.decoding import ACCEPTED, open_text
+from producer.ingest.csvscan import RecordScan, open_quote_line
+from producer.ingest.decoding import ACCEPTED, open_text, strip_nul
 from shared.errors import WholeFileError
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -20,9 +20,17 @@ _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 # How much of the file delimiter sniffing looks at.
 _SNIFF_LINES = 50
 _SNIFF_CHARS = 64 * 1024
-# A cell this long can only be a quote that never closes swallowing the file; past it the file is
-# refused rather than held in memory (legitimate cells are rejected at 20,000 characters anyway).
+# A quoted cell this long that runs to the end of the file is a quote that never closes: the file
+# is refused as a whole rather than each swallowed line rejected (a closed one rejects its row).
 FIELD_LIMIT = 8 * 1024 * 1024
+# A record past this many characters is read by RecordScan, which never holds a cell whole;
+# below it csv.reader (C, fast) reads it. Legitimate rows are far shorter.
+RECORD_CHARS = 1024 * 1024
+_CHUNK = RECORD_CHARS + 1
+# The default of IngestSettings.max_cell_chars, for a source opened without settings.
+MAX_CELL_CHARS = 20_000
+# How much of an over-long cell a rejected row keeps in its place.
+_MARKER_CHARS = 60
 
 
 @dataclass(slots=True)
@@ -52,28 +60,72 @@ class Source:
         """Release the file handle (iteration also does when it ends)."""
 
 
+class _LongRecord(Exception):
+    """Raised by _Lines inside csv.reader when a record grows past RECORD_CHARS."""
+
+
 class _Lines:
-    """The text stream's lines, counted, so each csv row knows where it starts and ends."""
+    """The text stream's lines, counted, so each csv row knows where it starts and ends.
 
-    __slots__ = ("count", "exhausted", "lines")
+    A line is read at most RECORD_CHARS + 1 characters at a time, and a record (one row, over
+    several lines when a quoted cell holds line breaks) that grows past RECORD_CHARS leaves
+    csv.reader (which would hold it whole) for `_scan_long_record`, which keeps only the start of
+    each cell. The chunks of the current record are kept for that hand-over. Stray NULs are
+    removed here, once for every reader (DESIGN §3.3).
+    """
 
-    def __init__(self, lines: Iterator[str]) -> None:
-        self.lines = lines
+    __slots__ = ("count", "cut_cr", "exhausted", "held", "pending", "readline", "record")
+
+    def __init__(self, stream: io.TextIOWrapper) -> None:
+        self.readline = stream.readline
+        self.pending: list[str] = []  # chunks read ahead (the sniffing sample), in reverse
         self.count = 0
         self.exhausted = False
+        self.cut_cr = False
+        self.held = 0
+        self.record: list[str] = []
+
+    def read(self) -> str:
+        """The next chunk: a whole line or the next RECORD_CHARS + 1 characters of one; '' at
+        the end of the file. Not counted: __next__ and the long-record scanner count lines."""
+        chunk = self.pending.pop() if self.pending else self.readline(_CHUNK)
+        if self.cut_cr or "\x00" in chunk:
+            chunk = self._tidy(chunk)
+        if len(chunk) > RECORD_CHARS and chunk.endswith("\r"):
+            self.cut_cr = True
+        return chunk
+
+    def _tidy(self, chunk: str) -> str:
+        if self.cut_cr:
+            # A CRLF cut between two chunks is one line break, not two.
+            self.cut_cr = False
+            if chunk.startswith("\n"):
+                chunk = chunk[1:] or self.readline(_CHUNK)
+        return chunk.replace("\x00", "") if "\x00" in chunk else chunk
+
+    def new_record(self) -> None:
+        self.held = 0
+        self.record.clear()
 
     def __iter__(self) -> _Lines:
         return self
 
     def __next__(self) -> str:
-        try:
-            line = next(self.lines)
-        except StopIteration:
+        # The hot path (once per line of the file): read() inlined, the rare cases guarded.
+        line = self.pending.pop() if self.pending else self.readline(_CHUNK)
+        if self.cut_cr or "\x00" in line:
+            line = self._tidy(line)
+        if not line:
             # csv asks for another line mid-row only while a quoted cell is open: reaching
             # here between rows is the normal end, reaching here inside a row is not.
             self.exhausted = True
-            raise
+            raise StopIteration
         self.count += 1
+        self.record.append(line)
+        self.held += len(line)
+        if self.held > RECORD_CHARS:
+            self.cut_cr = len(line) > RECORD_CHARS and line.endswith("\r")
+            raise _LongRecord
         return line
 
 
@@ -101,37 +153,55 @@ def sniff_delimiter(lines: list[str]) -> str:
     return best
 
 
+def _raise_field_limit() -> None:
+    # The limit is process-wide; csv's default (131,072) is below what a chunk can hold.
+    if csv.field_size_limit() < FIELD_LIMIT:
+        csv.field_size_limit(FIELD_LIMIT)
+
+
+def long_cell_marker(start: str, length: int) -> str:
+    """What stands for a cell over the limit in a rejected row: its first words and its length
+    (so that a too-long name still tells the report's reader who the row was)."""
+    return f"{start[:_MARKER_CHARS]}… ({length:,} characters)"
+
+
 class CsvSource(Source):
     """Rows of a delimited text file, tracking physical lines across quoted line breaks."""
 
     format = "csv"
 
-    def __init__(self, path: Path, encoding: str) -> None:
+    def __init__(self, path: Path, encoding: str, *, max_cell: int = MAX_CELL_CHARS) -> None:
         self.path = path
         self.encoding = encoding
+        self.max_cell = max_cell
         self._stream = open_text(path, encoding)
+        self._lines = lines = _Lines(self._stream)
         try:
             sample: list[str] = []
             size = 0
-            for line in self._stream:
-                sample.append(line)
-                size += len(line)
-                if len(sample) >= _SNIFF_LINES or size >= _SNIFF_CHARS:
+            while len(sample) < _SNIFF_LINES and size < _SNIFF_CHARS:
+                chunk = lines.read()
+                if not chunk:
                     break
+                sample.append(chunk)
+                size += len(chunk)
         except UnicodeDecodeError as exc:
             self._stream.close()
             raise _decode_error(path, encoding, exc) from None
+        lines.pending = sample[::-1]
+        _raise_field_limit()
         self.delimiter = sniff_delimiter(sample)
-        self._lines = _Lines(itertools.chain(sample, self._stream))
-        if csv.field_size_limit() < FIELD_LIMIT:
-            csv.field_size_limit(FIELD_LIMIT)
-        self._reader = csv.reader(self._lines, delimiter=self.delimiter)
-        header = self._next_nonblank()
+        self._reader = csv.reader(lines, delimiter=self.delimiter)
+        try:
+            header = self._next_nonblank()
+        except BaseException:
+            self._stream.close()
+            raise
         if header is None:
             self._stream.close()
             raise WholeFileError(str(path), f"is empty: no header row was found; {ACCEPTED}")
         header_line, cells = header
-        if self._lines.exhausted:
+        if lines.exhausted:
             self._stream.close()
             raise WholeFileError(
                 str(path),
@@ -144,33 +214,46 @@ class CsvSource(Source):
     def _next_nonblank(self) -> tuple[int, list[str]] | None:
         while True:
             start = self._lines.count + 1
+            self._lines.new_record()
             try:
                 cells = next(self._reader)
             except StopIteration:
                 return None
             except UnicodeDecodeError as exc:
                 raise _decode_error(self.path, self.encoding or "", exc) from None
+            except _LongRecord:
+                raise WholeFileError(
+                    str(self.path),
+                    f"has a header row (line {start}) longer than {RECORD_CHARS:,} characters; "
+                    "the first row must name the columns",
+                ) from None
             if cells and any(c.strip() for c in cells):
                 return start, cells
 
     def rows(self) -> Iterator[RawRow]:
         width = len(self.header)
+        max_cell = self.max_cell
         lines = self._lines
+        record = lines.record
         reader = self._reader
         try:
             while True:
                 start = lines.count + 1
+                lines.held = 0  # lines.new_record() inlined: once per row
+                record.clear()
                 try:
                     cells = next(reader)
                 except StopIteration:
                     return
+                except _LongRecord:
+                    scanned = self._scan_long_record(start)
+                    if scanned is None:
+                        yield from self._unterminated(start)
+                        return
+                    if scanned.cells and "".join(scanned.cells).strip():
+                        yield scanned
+                    continue
                 except csv.Error as exc:
-                    if "field larger than field limit" in str(exc):
-                        raise WholeFileError(
-                            str(self.path),
-                            f"has a cell starting on line {start} that runs past {FIELD_LIMIT:,} "
-                            "characters: a quote that is never closed; close it",
-                        ) from None
                     yield RawRow(start, error=f"the row cannot be read as CSV: {exc}")
                     continue
                 except UnicodeDecodeError as exc:
@@ -191,17 +274,74 @@ class CsvSource(Source):
                 # blank lines, not people.
                 if not "".join(cells).strip():  # one C call; same as no cell with text
                     continue
+                # No cell can be longer than the row's text: most rows skip the per-cell check.
+                if lines.held > max_cell and max(map(len, cells)) > max_cell:
+                    yield self._too_long(start, cells, [len(c) for c in cells])
+                    continue
                 yield RawRow(start, cells)
         finally:
             self.close()
+
+    def _too_long(self, start: int, cells: list[str], lengths: list[int]) -> RawRow:
+        """The row with its first over-long cell named, each such cell replaced by a marker."""
+        index = next(i for i, n in enumerate(lengths) if n > self.max_cell)
+        kept = [
+            long_cell_marker(c, n) if n > self.max_cell else c
+            for c, n in zip(cells, lengths, strict=True)
+        ]
+        column = self.header[index] if index < len(self.header) else f"column {index + 1}"
+        return RawRow(
+            start,
+            kept,
+            error=f"the cell has {lengths[index]:,} characters; the limit is {self.max_cell:,}",
+            error_column=column or f"column {index + 1}",
+        )
+
+    def _scan_long_record(self, start: int) -> RawRow | None:
+        """Finish a record that csv.reader gave up on, holding at most max_cell + 1 characters
+        of each of the header's cells; None when a quote opened in it runs to the end of the
+        file (a WholeFileError when that quoted cell is over FIELD_LIMIT characters)."""
+        lines = self._lines
+        scan = RecordScan(self.delimiter or ",", self.max_cell, len(self.header) + 1, start)
+        chunks = itertools.chain(list(lines.record), iter(lines.read, ""))
+        lines.new_record()
+        try:
+            for chunk in chunks:
+                if scan.feed(chunk):
+                    break
+            else:
+                scan.end_of_file()
+        except UnicodeDecodeError as exc:
+            raise _decode_error(self.path, self.encoding or "", exc) from None
+        lines.count = scan.line - 1
+        if scan.open_quote_line is not None:
+            if scan.field_length <= FIELD_LIMIT:
+                return None
+            raise WholeFileError(
+                str(self.path),
+                f"has a quote opened on line {scan.open_quote_line} that is never closed: the "
+                f"cell runs {scan.field_length:,} characters to the end of the file; close it",
+            )
+        width = len(self.header)
+        cells, lengths = scan.cells, scan.lengths
+        if scan.count > width:
+            return RawRow(
+                start,
+                [long_cell_marker(c, n) if n > self.max_cell else c
+                 for c, n in zip(cells, lengths, strict=True)],
+                error=f"the row has {scan.count:,} cells but the header has {width}",
+            )  # fmt: skip
+        if any(n > self.max_cell for n in lengths):
+            return self._too_long(start, cells, lengths)
+        return RawRow(start, cells)
 
     def _unterminated(self, start: int) -> Iterator[RawRow]:
         """The last row hit end of file inside quotes: find where the quote opened, reject the
         row that opened it and each line it swallowed (re-reading only that tail of the file)."""
         self.close()
         with open_text(self.path, self.encoding or "utf-8") as stream:
-            tail = list(itertools.islice(stream, start - 1, None))
-        opened = start + _open_quote_line(tail, self.delimiter or ",")
+            tail = [strip_nul(line) for line in itertools.islice(stream, start - 1, None)]
+        opened = start + open_quote_line(tail, self.delimiter or ",")
         reason = f"a quoted cell opened on line {opened} is never closed"
         # The lines up to the opening one parse as the (partial) row that opened the quote.
         head = "".join(tail[: opened - start + 1])
@@ -221,117 +361,12 @@ class CsvSource(Source):
         self._stream.close()
 
 
-def _open_quote_line(lines: list[str], delimiter: str) -> int:
-    """0-based index in `lines` (one csv row's text) of the line where the last quote opened."""
-    in_quotes = False
-    at_field_start = True
-    opened = 0
-    for index, line in enumerate(lines):
-        i = 0
-        while i < len(line):
-            char = line[i]
-            if in_quotes:
-                if char == '"':
-                    if i + 1 < len(line) and line[i + 1] == '"':
-                        i += 1  # "" inside quotes is a literal quote
-                    else:
-                        in_quotes = False
-            elif char == '"' and at_field_start:
-                in_quotes, opened = True, index
-            at_field_start = not in_quotes and char in (delimiter, "\n", "\r")
-            i += 1
-    return opened
-
-
 def _decode_error(path: Path, encoding: str, exc: UnicodeDecodeError) -> WholeFileError:
     return WholeFileError(
         str(path),
         f"was read as {encoding} (judged from its first 64 KiB) but later contains bytes that are "
         f"not {encoding} ({exc.reason}); save the whole file in one encoding, preferably UTF-8",
     )
-
-
-class XlsxSource(Source):
-    """Rows of one worksheet; the line of a row is its spreadsheet row number."""
-
-    format = "xlsx"
-
-    def __init__(self, path: Path, sheet: str | None) -> None:
-        import openpyxl  # imported here: only XLSX uploads pay for it
-
-        self.path = path
-        try:
-            # data_only: the value a formula shows in Excel, as the user sees it.
-            self._book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many types for damaged files
-            raise WholeFileError(
-                str(path), f"is an XLSX workbook that cannot be read ({exc}); {ACCEPTED}"
-            ) from None
-        if sheet is None:
-            worksheet = self._book.worksheets[0]
-        elif sheet in self._book.sheetnames:
-            worksheet = self._book[sheet]
-        else:
-            names = ", ".join(repr(n) for n in self._book.sheetnames)
-            self._book.close()
-            raise WholeFileError(str(path), f"has no sheet named {sheet!r}; its sheets are {names}")
-        self.sheet = worksheet.title
-        self._rows = enumerate(worksheet.iter_rows(values_only=True), start=1)
-        for number, values in self._rows:
-            cells = [_cell_text(v) for v in values]
-            if any(c.strip() for c in cells):
-                self.header = [c.strip() for c in cells]
-                self.header_line = number
-                break
-        else:
-            self._book.close()
-            raise WholeFileError(
-                str(path), f"is empty: sheet {self.sheet!r} has no header row; {ACCEPTED}"
-            )
-        # Trailing blank header cells are formatting, not columns.
-        while self.header and not self.header[-1]:
-            self.header.pop()
-
-    def rows(self) -> Iterator[RawRow]:
-        width = len(self.header)
-        try:
-            for number, values in self._rows:
-                cells = [_cell_text(v) for v in values]
-                # Excel keeps styled empty cells to the right: drop them before counting.
-                while cells and not cells[-1]:
-                    cells.pop()
-                if not any(c.strip() for c in cells):
-                    continue
-                if len(cells) > width:
-                    yield RawRow(
-                        number,
-                        cells,
-                        error=f"the row has {len(cells)} cells but the header has {width}",
-                    )
-                    continue
-                yield RawRow(number, cells)
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        self._book.close()
-
-
-def _cell_text(value: object) -> str:
-    """A spreadsheet value as the text a person typed: 2021.0 → "2021", dates as ISO."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    return str(value)
 
 
 class JsonlSource(Source):
@@ -349,7 +384,7 @@ class JsonlSource(Source):
     def rows(self) -> Iterator[RawRow]:
         try:
             for number, line in enumerate(self._stream, start=1):
-                text = line.strip()
+                text = strip_nul(line).strip()
                 if not text:
                     continue
                 try:
