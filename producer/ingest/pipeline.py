@@ -13,17 +13,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from producer.ingest.columns import HeaderMap, map_header
+from producer.ingest.csvsource import CsvSource, delimiter_name
 from producer.ingest.decoding import ACCEPTED, open_text, sniff
+from producer.ingest.jsonl import JsonlSource
 from producer.ingest.language import normalise_language
 from producer.ingest.outcomes import AcceptedRow, Outcome, RejectedRow
 from producer.ingest.rows import RowRules
-from producer.ingest.sources import (
-    CsvSource,
-    JsonlSource,
-    RawRow,
-    Source,
-    delimiter_name,
-)
+from producer.ingest.sources import RawRow, Source
 from producer.ingest.xlsx import XlsxSource
 from shared.errors import InputError, WholeFileError
 from shared.settings import IngestSettings

@@ -75,13 +75,9 @@ class RowRules:
         values: dict[str, str] = {}
         columns = self._columns
         try:
-            if cells and max(map(len, cells)) > self.max_cell:
-                index = next(i for i, c in enumerate(cells) if len(c) > self.max_cell)
-                raise Reject(
-                    self._column(index),
-                    f"the cell has {len(cells[index]):,} characters; "
-                    f"the limit is {self.max_cell:,}",
-                )
+            # Cell length is checked once, by the sources (CsvSource, XlsxSource): they must see
+            # it anyway to avoid holding a huge cell, and hand a too-long row over with
+            # raw.error set (handled above). JSONL documents are checked in DocumentRules.
             width = len(cells)
             clean_cell = cleaner(cells)
             if clean_cell is trim:  # `trim` inlined: the common case, 16 cells a row
@@ -123,10 +119,6 @@ class RowRules:
         if groups:
             facts["groups"] = groups
         return AcceptedRow(raw.line, external_id, name, language, key, facts)
-
-    def _column(self, index: int) -> str:
-        assert self.header is not None
-        return self.header.column(index)
 
     def _numbered(
         self, cells: list[str], clean_cell: Callable[[str], str | None]

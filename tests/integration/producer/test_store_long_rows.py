@@ -45,7 +45,8 @@ def test_long_ids_names_and_headers_are_stored_on_both_databases(
     assert [(e.line, e.external_id, e.name) for e in errors] == [
         (2, "S" * 199 + "…", "Ann"),
         (3, "S2", "N" * 499 + "…"),
-        (4, "S3", "Bo " + "N" * 496 + "…"),
+        # A cell over the cell limit is replaced by its start and length by the source.
+        (4, "S3", "Bo " + "N" * 57 + "… (25,003 characters)"),
         (5, "S4", "Cy"),
     ]
     assert errors[3].column == "h" * 199 + "…"

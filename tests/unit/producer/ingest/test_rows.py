@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 from producer.ingest.pipeline import AcceptedRow, RejectedRow
 from producer.ingest.rows import RowRules
-from producer.ingest.sources import RawRow
 from shared.dates import PRESENT_WORDS
 from shared.facts import content_hash
 
@@ -186,6 +188,22 @@ def _rules(header: str) -> RowRules:
     )
 
 
+def _csv(rows: list[list[str]]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
+
+
+def _xlsx(rows: list[list[str]]) -> bytes:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 @pytest.mark.parametrize(
     ("cells", "column"),
     [
@@ -194,9 +212,10 @@ def _rules(header: str) -> RowRules:
         (["S1", "Ann Lee", "a@example.com\x00", "hi\u200b" * 7_000], "summary"),
     ],
 )
-def test_a_rejected_row_still_names_its_id_and_name(cells, column) -> None:
-    """report.csv shows who a rejected row was about, whatever rejected it."""
-    outcome = _rules("id,name,email,summary").apply(RawRow(7, cells))
+def test_a_rejected_row_still_names_its_id_and_name(ingest, cells, column) -> None:
+    """report.csv shows who a rejected row was about, whatever rejected it (the cell length is
+    checked by the file's source, the other rules by RowRules: both name the row)."""
+    (outcome,) = ingest(_csv([["id", "name", "email", "summary"], cells]))[1]
     assert isinstance(outcome, RejectedRow) and outcome.column == column
     assert (outcome.external_id, outcome.name) == ("S1", "Ann Lee")
 
@@ -207,11 +226,20 @@ def test_a_rejected_row_with_a_bad_phone_names_its_id_and_name(ingest) -> None:
     assert (outcome.external_id, outcome.name) == ("S1", "王小明")
 
 
-def test_a_huge_name_or_id_is_cut_to_name_the_rejected_row() -> None:
-    rules = _rules("id,name,summary")
-    outcome = rules.apply(RawRow(2, ["S" * 30_000, "Ann " + "N" * 30_000, "hi"]))
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_huge_name_or_id_is_cut_to_name_the_rejected_row(ingest, fmt) -> None:
+    rows = [["id", "name", "summary"], ["S" * 30_000, "Ann " + "N" * 30_000, "hi"]]
+    content = _csv(rows) if fmt == "csv" else _xlsx(rows)
+    (outcome,) = ingest(content, name=f"cohort.{fmt}")[1]
     assert isinstance(outcome, RejectedRow) and outcome.column == "id"
     assert outcome.reason == "the cell has 30,000 characters; the limit is 20,000"
+    assert outcome.external_id == "S" * 60 + "… (30,000 characters)"
+    assert outcome.name == "Ann " + "N" * 56 + "… (30,004 characters)"
+
+
+def test_an_id_over_its_column_length_is_cut_to_name_the_rejected_row(ingest) -> None:
+    (outcome,) = ingest(_csv([["id", "name"], ["S" * 5_000, "Ann " + "N" * 5_000]]))[1]
+    assert isinstance(outcome, RejectedRow) and outcome.column == "id"
     assert outcome.external_id == "S" * 199 + "…"
     assert outcome.name is not None and len(outcome.name) == 500
     assert outcome.name.startswith("Ann NNN") and outcome.name.endswith("N…")

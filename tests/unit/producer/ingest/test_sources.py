@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from producer.ingest.csvsource import sniff_delimiter
 from producer.ingest.pipeline import AcceptedRow, RejectedRow
-from producer.ingest.sources import sniff_delimiter
 
 from .conftest import by_line
 
