@@ -14,11 +14,12 @@ import os
 import shutil
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from celery import Celery
-
-from shared.celery_config import make_celery, queue_depth, send_chunk
 from shared.settings import Settings
+
+if TYPE_CHECKING:
+    from celery import Celery
 
 RUNS = "runs"
 OWNER = "owner.pid"
@@ -64,6 +65,7 @@ class RunBroker:
         self.settings = run_settings(settings, batch_id)
         self.adopted: set[str] = set()
         self._apps: dict[str, Celery] = {}
+        self._app: Celery | None = None
         self._clear_abandoned()
         # Created under a temporary name with its owner inside, then renamed: another run never
         # sees this folder without an owner and never takes it for an abandoned one.
@@ -71,7 +73,15 @@ class RunBroker:
         staging.mkdir(parents=True)
         (staging / OWNER).write_text(str(os.getpid()), encoding="ascii")
         staging.rename(self.folder)
-        self.app = make_celery(self.settings)
+
+    @property
+    def app(self) -> Celery:
+        # Built on first send, not here: the workers start before Celery is even imported.
+        if self._app is None:
+            from shared.celery_config import make_celery
+
+            self._app = make_celery(self.settings)
+        return self._app
 
     def _clear_abandoned(self) -> None:
         """Folders of runs that ended without cleaning up (killed): their messages are lost
@@ -83,6 +93,8 @@ class RunBroker:
                 shutil.rmtree(folder, ignore_errors=True)
 
     def send(self, task: str, batch_id: str, job_ids: list[int]) -> None:
+        from shared.celery_config import send_chunk
+
         send_chunk(self._app_for(batch_id), task, batch_id, job_ids)
 
     def _app_for(self, batch_id: str) -> Celery:
@@ -92,10 +104,14 @@ class RunBroker:
             self.adopted.add(batch_id)
             return self.app
         if batch_id not in self._apps:
+            from shared.celery_config import make_celery
+
             self._apps[batch_id] = make_celery(run_settings(self.base, batch_id))
         return self._apps[batch_id]
 
     def depth(self, queue: str) -> int:
+        from shared.celery_config import queue_depth
+
         return queue_depth(self.app, queue)
 
     def close(self) -> None:
