@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import uuid
 from collections import deque
@@ -14,11 +15,10 @@ from typing import Any
 from sqlalchemy import Engine, delete, insert, update
 
 from producer.ingest.pipeline import AcceptedRow, Ingestion, RejectedRow
-from shared.db import resumes
-from shared.db.batches import ensure_institution
+from shared.db import heartbeats, resumes
+from shared.db.batches import ensure_institution, submit_heartbeat_id
 from shared.db.jobs import PENDING
 from shared.db.models import Batch, BatchStatus, Job, JobStage, RowErrorRecord, utcnow
-from shared.errors import WholeFileError
 
 FLUSH_ROWS = 5_000
 # PostgreSQL COPYs in flight at once: the server's share of a job (parsing the JSON, indexes)
@@ -244,6 +244,23 @@ def store_batch(
         )
     writer = str(options.get("writer", "template"))
     buffer = _Writer(engine, batch_id, institution_id, lambda lang: f"{lang}:{writer}")
+    # While this process stores the file it beats; if it is killed, the reconciler sees the
+    # batch abandoned and removes its partial jobs (shared.db.batches.clean_abandoned).
+    alive = heartbeats.Beating(engine, submit_heartbeat_id(batch_id), heartbeats.Kind.SUBMIT)
+    alive.start()
+    try:
+        return _store(engine, ingestion, buffer, batch_id, on_row)
+    finally:
+        alive.stop()
+
+
+def _store(
+    engine: Engine,
+    ingestion: Ingestion,
+    buffer: _Writer,
+    batch_id: str,
+    on_row: Callable[[int], None] | None,
+) -> StoredBatch:
     try:
         try:
             with _young_gc_only():
@@ -254,8 +271,10 @@ def store_batch(
                 buffer.flush()
         finally:
             buffer.close()  # every job stored (or failed) before the batch is kept or undone
-    except WholeFileError:
-        with engine.begin() as conn:
+    except BaseException:
+        # A whole-file error, Ctrl-C or a lost database: nothing half-stored stays behind.
+        # (A kill -9 cannot run this; the reconciler cleans that up.)
+        with contextlib.suppress(Exception), engine.begin() as conn:
             conn.execute(delete(Job).where(Job.batch_id == batch_id))
             conn.execute(delete(RowErrorRecord).where(RowErrorRecord.batch_id == batch_id))
             conn.execute(delete(Batch).where(Batch.id == batch_id))

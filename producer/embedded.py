@@ -1,30 +1,32 @@
 """Embedded mode (`cohortcv run`): SQLite, the filesystem broker and local worker processes on one machine.
 
 The same worker entrypoint and task code as production; this process plays producer, beat
-(reconciler) and exporter, and starts and stops the workers itself.
+(reconciler) and exporter, and starts and stops the workers itself. The workers start first,
+before this process has even imported what validation needs, so their start-up overlaps ours.
+They read a broker folder of their own (`producer.runbroker`): when the batch is final they are
+stopped at once instead of waiting seconds for Celery's warm shutdown, since every job is then
+final in the database and nothing they could hold still matters.
 """
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-
-from producer.dispatch import StoredBatch, store_batch
-from producer.export import ExportSummary, export_batch
-from producer.ingest.pipeline import Ingestion
-from producer.workerproc import settings_env, worker_argv
-from shared.celery_config import make_celery, queue_depth, send_chunk
-from shared.db.batches import job_counts, refresh_status
-from shared.reconcile import reconcile, top_up
+from producer.runbroker import RunBroker
+from producer.workerproc import WorkerPool
 from shared.settings import Settings
+
+if TYPE_CHECKING:  # imported where used: this module loads before the workers are started
+    from sqlalchemy import Engine
+
+    from producer.dispatch import StoredBatch
+    from producer.export import ExportSummary
+    from producer.ingest.pipeline import Ingestion
 
 Progress = Callable[[dict[str, int]], None]
 
@@ -37,97 +39,93 @@ class RunResult:
     seconds: float
 
 
-class WorkerPool:
-    """Local `celery worker` processes started and stopped with the command."""
+def final(counts: dict[str, int]) -> bool:
+    """No job of the batch can still change: all done, dead or cancelled."""
+    return not (counts["queued"] or counts["running"] or counts["failed"])
 
-    def __init__(self, settings: Settings, concurrency: int, log_path: Path) -> None:
+
+class EmbeddedRun:
+    """One `cohortcv run`: its batch id, broker folder and workers, from start to export."""
+
+    def __init__(self, settings: Settings, concurrency: int) -> None:
         self.settings = settings
-        self.concurrency = concurrency
-        self.log_path = log_path
-        self.proc: subprocess.Popen[bytes] | None = None
+        self.started = time.monotonic()
+        self.batch_id = str(uuid.uuid4())
+        self.log_path = settings.data_dir / "logs" / "worker.log"
+        self.broker = RunBroker(settings, self.batch_id)
+        self.pool = WorkerPool(self.broker.settings, concurrency, self.log_path)
 
-    def __enter__(self) -> WorkerPool:
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        log = self.log_path.open("ab")
-        argv = worker_argv(
-            concurrency=self.concurrency,
-            name=f"embedded-{uuid.uuid4().hex[:8]}@%h",
-            embedded=True,
-            loglevel="WARNING",
-        )
-        self.proc = subprocess.Popen(
-            argv, env=settings_env(self.settings), stdout=log, stderr=log,
-            start_new_session=True,
-        )  # fmt: skip
-        log.close()
+    def __enter__(self) -> EmbeddedRun:
+        try:
+            self.pool.start()
+        except BaseException:
+            self.broker.close()
+            raise
+        # Until something is sent the workers hold nothing (a file refused as a whole).
+        self.pool.idle_when_stopped = True
         return self
 
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def stop(self) -> None:
-        """Ask for a warm shutdown (finish the chunk in hand, then stop) without waiting:
-        Celery takes seconds to wind down, time the export can use."""
-        if self.alive():
-            assert self.proc is not None
-            self.proc.send_signal(signal.SIGTERM)
-
     def __exit__(self, *_: object) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.stop()
         try:
-            self.proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
+            self.pool.close()
+        finally:
+            self.broker.close()
 
+    def process(
+        self,
+        engine: Engine,
+        ingestion: Ingestion,
+        out: Path,
+        *,
+        institution_id: str,
+        options: dict[str, object],
+        on_validated: Callable[[StoredBatch], None] = lambda _: None,
+        on_progress: Progress = lambda _: None,
+        on_rows: Callable[[int], None] | None = None,
+    ) -> RunResult:
+        """Validate, queue, generate and export one file; returns when every job is final."""
+        from producer.dispatch import store_batch
+        from producer.export import export_batch
+        from shared.db.batches import job_counts
 
-def run_embedded(
-    settings: Settings,
-    engine: Engine,
-    ingestion: Ingestion,
-    out: Path,
-    *,
-    institution_id: str,
-    options: dict[str, object],
-    concurrency: int,
-    on_validated: Callable[[StoredBatch], None] = lambda _: None,
-    on_progress: Progress = lambda _: None,
-    on_rows: Callable[[int], None] | None = None,
-) -> RunResult:
-    """Validate, queue, generate and export one file; returns when every job is final."""
-    started = time.monotonic()
-    app = make_celery(settings)
-    policy = settings.policy()
-
-    def send(task: str, batch_id: str, ids: list[int]) -> None:
-        send_chunk(app, task, batch_id, ids)
-
-    formats = [str(f) for f in options.get("formats", settings.formats)]  # type: ignore[attr-defined]
-    log_path = settings.data_dir / "logs" / "worker.log"
-    # The workers start while the file is validated: their start-up is off the critical path.
-    with WorkerPool(settings, concurrency, log_path) as pool:
+        formats = [str(f) for f in options.get("formats", self.settings.formats)]  # type: ignore[attr-defined]
         stored = store_batch(
-            engine, ingestion, institution_id=institution_id, options=dict(options), on_row=on_rows
-        )
+            engine, ingestion, institution_id=institution_id, options=dict(options),
+            batch_id=self.batch_id, on_row=on_rows,
+        )  # fmt: skip
         on_validated(stored)
-        top_up(engine, send, stored.id, policy)
+        self.pool.idle_when_stopped = False
+        counts = self._drive(engine, stored, on_progress)
+        # The folder holds only this batch's messages and those of batches it adopted: when all
+        # of them are final, whatever the workers hold is obsolete.
+        if all(final(job_counts(engine, b)) for b in self.broker.adopted):
+            self.pool.kill()
+        else:
+            self.pool.stop()  # warm: the export runs while they finish the chunk in hand
+        summary = export_batch(engine, stored.id, out, formats)
+        return RunResult(stored, summary, counts, time.monotonic() - self.started)
+
+    def _drive(self, engine: Engine, stored: StoredBatch, on_progress: Progress) -> dict[str, int]:
+        """Queue the batch and be its beat until every job is final; returns the job counts."""
+        from shared.db.batches import job_counts, refresh_status
+        from shared.reconcile import reconcile, top_up
+
+        policy = self.settings.policy()
+        top_up(engine, self.broker.send, stored.id, policy)
         last_reconcile = time.monotonic()
         while True:
             # Read-only polling: SQLite has one writer at a time and the workers need it.
             counts = job_counts(engine, stored.id)
             on_progress(counts)
-            if counts["done"] + counts["dead"] + counts["cancelled"] >= stored.accepted:
+            if final(counts):
                 refresh_status(engine, stored.id)
-                break
-            if not pool.alive():
-                raise RuntimeError(f"the local worker stopped; see {log_path}")
+                return counts
+            if not self.pool.alive():
+                raise RuntimeError(f"the local worker stopped; see {self.log_path}")
             # This process is the embedded beat: the filesystem broker never redelivers.
-            if time.monotonic() - last_reconcile >= min(settings.worker.reconcile_interval_s, 5):
-                reconcile(engine, send, policy, lambda q: queue_depth(app, q))
+            if time.monotonic() - last_reconcile >= min(
+                self.settings.worker.reconcile_interval_s, 5
+            ):
+                reconcile(engine, self.broker.send, policy, self.broker.depth)
                 last_reconcile = time.monotonic()
-            time.sleep(0.2)
-        pool.stop()
-        summary = export_batch(engine, stored.id, out, formats)
-    return RunResult(stored, summary, counts, time.monotonic() - started)
+            time.sleep(0.05)

@@ -6,6 +6,7 @@ from typing import Any
 
 from celery import Celery
 
+from shared.errors import ConfigurationError
 from shared.settings import Settings
 from shared.tasks import ALL_QUEUES, PURGE_EXPIRED, RECONCILE, ROUTES, ChunkPayload
 
@@ -81,9 +82,44 @@ def send_chunk(app: Celery, task_name: str, batch_id: str, job_ids: list[int]) -
 
 
 def queue_depth(app: Celery, queue: str) -> int:
-    """Messages waiting in `queue` (not counting those a worker holds unacked)."""
+    """Messages waiting in `queue` (not counting those a worker holds unacked).
+
+    An unreachable broker raises: "empty" would make the reconciler think messages were lost."""
     with app.connection_for_read() as conn:
         try:
             return int(conn.default_channel.queue_declare(queue, passive=True).message_count)
+        except conn.connection_errors:
+            raise
         except Exception:  # a queue nobody declared yet holds nothing
             return 0
+
+
+def redacted(url: str) -> str:
+    """A broker URL fit to print: the password replaced."""
+    from kombu.utils.url import maybe_sanitize_url
+
+    return str(maybe_sanitize_url(url))
+
+
+def check_broker(app: Celery, timeout_s: float = 5.0) -> None:
+    """Connect to the broker once, so a wrong URL or password is reported before any work is
+    stored, in words rather than a traceback."""
+    url = redacted(str(app.conf.broker_url))
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0.5, timeout=timeout_s)
+    except Exception as exc:
+        raise ConfigurationError(
+            f"cannot use the broker at {url}: {broker_reason(exc)}. "
+            "Check COHORTCV_BROKER_URL (host, port, password) and that the broker runs."
+        ) from None
+
+
+def broker_reason(exc: BaseException) -> str:
+    """The broker's own words, without the exception chain."""
+    cause: BaseException = exc
+    while cause.__cause__ is not None or cause.__context__ is not None:
+        cause = cause.__cause__ or cause.__context__  # type: ignore[assignment]
+    text = str(exc) or type(exc).__name__
+    root = str(cause) or type(cause).__name__
+    return text if root in text else f"{text} ({root})"

@@ -22,19 +22,21 @@ import hashlib
 import json
 from typing import Any
 
+from shared.education import parse_educations
 from shared.entries import (
     Entry,
-    _entry,
-    parse_awards,
-    parse_certificates,
-    parse_educations,
-    parse_languages,
-    parse_links,
+    compact_entry,
     parse_projects,
-    parse_skills,
     parse_works,
     split_entries,
     split_list,
+)
+from shared.lists import (
+    parse_awards,
+    parse_certificates,
+    parse_languages,
+    parse_links,
+    parse_skills,
 )
 from shared.profile import Profile
 
@@ -90,7 +92,7 @@ def _table_profile(values: dict[str, str], groups: Any, language: str) -> Profil
     education: list[Entry] = []
     if any(field in values for field in _EDUCATION_FIELDS):
         education.append(
-            _entry(
+            compact_entry(
                 institution=get("school"),
                 studyType=get("degree"),
                 area=get("major"),

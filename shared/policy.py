@@ -1,8 +1,19 @@
-"""How work is cut and paced: chunk size, the per-batch window, deadlines and retry delay."""
+"""How work is cut and paced: chunk size, the per-batch window, deadlines, retry backoff, stalls."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+# A job queued this long whose stage queue in the broker is empty has lost its message.
+# Longer than a message takes from send to claim; short enough that a flushed or restarted
+# broker costs well under a minute with the reconciler every 30 s.
+LOST_QUEUED_AFTER_S = 15
+# A batch with work left and no job finished for this long is shown as stalled.
+STALLED_AFTER_S = 90
+# An abandoned upload (its submit process gone) older than this is cleaned up even when its
+# process cannot be checked (another host) and its heartbeat row is missing.
+ABANDONED_VALIDATING_S = 600
+BACKOFF_CAP_S = 600
 
 
 @dataclass(frozen=True)
@@ -11,3 +22,7 @@ class Policy:
     window_chunks: int
     deadline_s: int
     retry_delay_s: int
+
+    def retry_after_s(self, attempts: int) -> int:
+        """Wait after the `attempts`-th failed attempt: retry_delay_s, doubled per attempt."""
+        return int(min(BACKOFF_CAP_S, self.retry_delay_s * 2 ** max(0, attempts - 1)))

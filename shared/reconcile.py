@@ -1,4 +1,9 @@
-"""The reconciler: the database is the source of truth, so lost messages are re-sent from it."""
+"""The reconciler: the database is the source of truth, so lost messages are re-sent from it.
+
+It notices within a pass (DESIGN §5): running jobs whose claiming process is gone (worker
+liveness, shared.db.heartbeats), queued jobs of a stage whose broker queue is empty (broker
+state), abandoned uploads; the long job deadline only catches a worker alive but stuck.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +12,17 @@ from collections.abc import Callable
 
 from sqlalchemy import Engine
 
-from shared.db import batches, jobs
+from shared.db import batches, heartbeats, jobs
 from shared.db.models import JobStage
-from shared.policy import Policy
+from shared.policy import LOST_QUEUED_AFTER_S, Policy
 from shared.tasks import GENERATE_QUEUE, RENDER_CHUNK, RENDER_QUEUE, WRITE_CHUNK
 
 log = logging.getLogger(__name__)
 
 Sender = Callable[[str, str, list[int]], None]  # (task name, batch id, job ids)
 STAGE_TASK = {JobStage.WRITE: WRITE_CHUNK, JobStage.RENDER: RENDER_CHUNK}
+STAGE_QUEUE = {JobStage.WRITE: GENERATE_QUEUE, JobStage.RENDER: RENDER_QUEUE}
+RECONCILER_ID = "reconciler"
 
 
 def top_up(engine: Engine, send: Sender, batch_id: str, policy: Policy) -> int:
@@ -29,27 +36,39 @@ def top_up(engine: Engine, send: Sender, batch_id: str, policy: Policy) -> int:
     return sent
 
 
+def _empty_stages(queue_depth: Callable[[str], int] | None) -> list[str]:
+    """Stages whose broker queue holds no message; with no broker view, none (be safe)."""
+    if queue_depth is None:
+        return []
+    empty = []
+    for stage, queue in STAGE_QUEUE.items():
+        try:
+            if queue_depth(queue) == 0:
+                empty.append(stage)
+        except Exception as exc:  # broker unreachable: decide nothing from it this pass
+            log.warning("queue depth of %s unavailable: %s", queue, exc)
+    return empty
+
+
 def reconcile(
     engine: Engine,
     send: Sender,
     policy: Policy,
     queue_depth: Callable[[str], int] | None = None,
 ) -> dict[str, int]:
-    """One pass: re-send stale jobs, refill every active batch's window, close finished batches.
-
-    Queued jobs past their deadline are re-sent only when the broker queue of their stage is
-    empty (messages were lost, e.g. a Redis restart without persistence); a long but healthy
-    queue is left alone.
-    """
-    empty = True
-    if queue_depth is not None:
-        empty = queue_depth(GENERATE_QUEUE) == 0 and queue_depth(RENDER_QUEUE) == 0
+    """One pass: clean abandoned uploads, re-send lost and stale jobs, refill every active
+    batch's window, close finished batches."""
+    heartbeats.beat(engine, RECONCILER_ID, heartbeats.Kind.RECONCILER)
+    abandoned = batches.clean_abandoned(engine)
+    gone = heartbeats.gone(engine, jobs.running_claimers(engine))
     resent = 0
     for group in jobs.take_stale(
         engine,
-        retry_delay_s=policy.retry_delay_s,
+        retry_after_s=policy.retry_after_s,
         deadline_s=policy.deadline_s,
-        include_queued=empty,
+        empty_stages=_empty_stages(queue_depth),
+        lost_queued_after_s=LOST_QUEUED_AFTER_S,
+        gone_claimers=gone,
     ):
         for i in range(0, len(group.job_ids), policy.chunk_size):
             send(STAGE_TASK[group.stage], group.batch_id, group.job_ids[i : i + policy.chunk_size])
@@ -61,5 +80,8 @@ def reconcile(
         if batches.refresh_status(engine, batch_id) == "completed":
             completed += 1
     if resent:
-        log.warning("reconciler re-sent %d stale jobs", resent)
-    return {"resent": resent, "topped_up": topped, "completed": completed}
+        log.warning(
+            "reconciler re-sent %d jobs (claimers gone: %s)", resent, sorted(gone) or "none"
+        )
+    heartbeats.prune(engine)
+    return {"resent": resent, "topped_up": topped, "completed": completed, "abandoned": abandoned}

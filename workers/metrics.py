@@ -13,7 +13,9 @@ from collections.abc import Callable, Iterable
 from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
+from sqlalchemy import Engine
 
+from shared.db.models import utcnow
 from shared.tasks import ALL_QUEUES
 
 log = logging.getLogger(__name__)
@@ -50,10 +52,51 @@ class QueueDepthCollector:
         yield gauge
 
 
+class BatchHealthCollector:
+    """Batch health read from SQL at scrape time, for alerts: every worker serving metrics
+    reports the same values (alert on max())."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def collect(self) -> Iterable[GaugeMetricFamily]:
+        from shared.db import batches, heartbeats
+
+        active = GaugeMetricFamily("cohortcv_batches_active", "Batches queued or in progress")
+        stalled = GaugeMetricFamily(
+            "cohortcv_batches_stalled",
+            "Active batches with no job finished for 90 s (cohortcv status says why)",
+        )
+        age = GaugeMetricFamily(
+            "cohortcv_reconciler_last_run_age_seconds",
+            "Seconds since the reconciler last ran (absent: it never ran)",
+        )
+        try:
+            ids = batches.active_batch_ids(self._engine)
+            n_stalled = sum(bool(batches.batch_object(self._engine, b)["stalled"]) for b in ids)
+            last = heartbeats.last_seen(self._engine, heartbeats.Kind.RECONCILER)
+        except Exception:  # the database being down must not break the scrape
+            log.warning("batch health unavailable")
+            return
+        active.add_metric([], float(len(ids)))
+        stalled.add_metric([], float(n_stalled))
+        yield active
+        yield stalled
+        if last is not None:
+            age.add_metric([], (utcnow() - last).total_seconds())
+            yield age
+
+
+# Collectors the composition root adds before serving (workers.tasks registers batch health).
+EXTRA_COLLECTORS: list[object] = []
+
+
 def serve(port: int, depth: Callable[[str], int], address: str = "127.0.0.1") -> None:
     """Serve every child's metrics plus the queue-depth gauge on `address`:`port`."""
     registry = CollectorRegistry()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         MultiProcessCollector(registry)
     registry.register(QueueDepthCollector(depth))  # type: ignore[arg-type]
+    for collector in EXTRA_COLLECTORS:
+        registry.register(collector)  # type: ignore[arg-type]
     start_http_server(port, addr=address, registry=registry)

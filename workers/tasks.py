@@ -8,11 +8,14 @@ from typing import Any
 
 from celery import Celery
 from celery.exceptions import SoftTimeLimitExceeded
-from sqlalchemy.exc import DBAPIError, OperationalError
+from celery.signals import worker_process_init, worker_ready, worker_shutdown
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from shared.celery_config import queue_depth, send_chunk
-from shared.db import batches, jobs
+from shared.db import batches, heartbeats, jobs
+from shared.db.engine import make_engine
 from shared.db.retention import purge_expired
+from shared.errors import ConfigurationError
 from shared.reconcile import reconcile, top_up
 from shared.settings import Settings
 from shared.tasks import PURGE_EXPIRED, RECONCILE, RENDER_CHUNK, WRITE_CHUNK, ChunkPayload
@@ -21,14 +24,37 @@ from workers.pipeline import PipelineContext, StageResult, render_stage, write_s
 
 log = logging.getLogger(__name__)
 
-# A database that restarts or drops connections: retry the whole chunk; it is idempotent.
-RETRY_ON = (OperationalError, DBAPIError, ConnectionError)
+
+class TransientError(Exception):
+    """A database that restarts or drops connections: Celery retries the whole chunk."""
+
+
 RETRYING: dict[str, Any] = {
-    "autoretry_for": RETRY_ON,
+    "autoretry_for": (TransientError, ConnectionError),
     "retry_backoff": 2,
     "retry_backoff_max": 60,
     "max_retries": 8,
 }
+# Reconciling is a pass over SQL: any database error is worth another try.
+RECONCILE_RETRY_ON = (OperationalError, DBAPIError, ConnectionError)
+
+
+def transient(exc: BaseException) -> bool:
+    """A lost connection, not an answer: the same statement may well work in a moment.
+    A rejected row (a trigger, a constraint) is an answer: retrying at once only burns attempts."""
+    if isinstance(exc, (OperationalError, InterfaceError, ConnectionError)):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+def describe(exc: BaseException) -> str:
+    """The real cause in a line a user can read in report.csv (no SQL, no parameters)."""
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        first = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+        return f"database error: {first}"
+    if isinstance(exc, ConfigurationError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _count(stage: str, result: StageResult) -> None:
@@ -55,12 +81,24 @@ def register(app: Celery, settings: Settings) -> None:
     def run_stage(
         stage: str, job_ids: list[int], step: Callable[[PipelineContext, list[int]], StageResult]
     ) -> StageResult | None:
-        """One stage on one chunk; a soft time limit fails the chunk's jobs for a later retry."""
+        """One stage on one chunk. A soft time limit or an error fails the chunk's jobs with
+        the real cause; the reconciler retries them after the backoff (a lost connection is
+        retried by Celery instead)."""
         ctx = holder.context(settings)
         try:
             result = step(ctx, job_ids)
         except SoftTimeLimitExceeded:
             on_soft_limit(job_ids, stage)
+            return None
+        except Exception as exc:
+            if transient(exc):
+                raise TransientError(describe(exc)) from exc
+            log.exception("%s stage failed on %d jobs", stage, len(job_ids))
+            failed = jobs.fail_claimed(
+                ctx.engine, job_ids, stage, describe(exc), settings.worker.max_attempts,
+                permanent=isinstance(exc, ConfigurationError),
+            )  # fmt: skip
+            metrics.RESUMES.labels(stage, "failed").inc(len(failed))
             return None
         _count(stage, result)
         return result
@@ -70,7 +108,7 @@ def register(app: Celery, settings: Settings) -> None:
         payload = ChunkPayload(batch_id=batch_id, job_ids=job_ids)
         result = run_stage("write", payload.job_ids, write_stage)
         if result is None:
-            return {"soft_time_limit": True}
+            return {"failed_chunk": True}
         if result.advanced:
             send(RENDER_CHUNK, batch_id, result.advanced)
         return {"written": len(result.advanced), "failed": len(result.failed)}
@@ -80,19 +118,19 @@ def register(app: Celery, settings: Settings) -> None:
         payload = ChunkPayload(batch_id=batch_id, job_ids=job_ids)
         result = run_stage("render", payload.job_ids, render_stage)
         if result is None:
-            return {"soft_time_limit": True}
+            return {"failed_chunk": True}
         # This chunk left the window: let the batch send its next one.
         engine = holder.context(settings).engine
         top_up(engine, send, batch_id, settings.policy())
         batches.refresh_status(engine, batch_id)
         return {"done": len(result.advanced), "failed": len(result.failed)}
 
-    @app.task(name=RECONCILE, autoretry_for=RETRY_ON, max_retries=2)
+    @app.task(name=RECONCILE, autoretry_for=RECONCILE_RETRY_ON, max_retries=2)
     def reconcile_task() -> dict[str, int]:
         ctx = holder.context(settings)
         return reconcile(ctx.engine, send, settings.policy(), lambda q: queue_depth(app, q))
 
-    @app.task(name=PURGE_EXPIRED, autoretry_for=RETRY_ON, max_retries=2)
+    @app.task(name=PURGE_EXPIRED, autoretry_for=RECONCILE_RETRY_ON, max_retries=2)
     def purge_expired_task() -> dict[str, int]:
         purged = purge_expired(holder.context(settings).engine, settings.api.retention_days)
         if purged:
@@ -102,3 +140,37 @@ def register(app: Celery, settings: Settings) -> None:
                 settings.api.retention_days,
             )
         return {"purged": len(purged)}
+
+    register_liveness(settings)
+
+
+def register_liveness(settings: Settings) -> None:
+    """Heartbeat rows for the worker (someone consumes) and each child (the claimers), so the
+    reconciler on another host can tell a dead worker from a slow one. With the embedded
+    broker every process is on one machine and the reconciler checks pids: no rows needed."""
+    if settings.embedded_broker:
+        return
+    metrics.EXTRA_COLLECTORS.append(
+        metrics.BatchHealthCollector(make_engine(settings.resolved_database_url()))
+    )
+    held: dict[str, heartbeats.Beating] = {}
+
+    def start(kind: str, follow_parent: bool) -> None:
+        engine = make_engine(settings.resolved_database_url())
+        held[kind] = heartbeats.Beating(
+            engine, heartbeats.identity(), kind, follow_parent=follow_parent
+        ).start()
+
+    @worker_ready.connect(weak=False)
+    def _main_alive(**_: Any) -> None:
+        start(heartbeats.Kind.WORKER, follow_parent=False)
+
+    @worker_process_init.connect(weak=False)
+    def _child_alive(**_: Any) -> None:
+        held.clear()  # a forked child must not stop its parent's thread
+        start(heartbeats.Kind.CLAIMER, follow_parent=True)
+
+    @worker_shutdown.connect(weak=False)
+    def _main_gone(**_: Any) -> None:
+        for beating in held.values():
+            beating.stop()

@@ -64,15 +64,21 @@ def _formats(value: str | None, settings: Settings) -> list[str]:
 
 def _engine(settings: Settings, upgrade: bool = False):  # type: ignore[no-untyped-def]
     """The database engine; embedded `run` migrates on its own, servers need `db upgrade`."""
+    from sqlalchemy import inspect
+
     from shared.db.engine import make_engine
-    from shared.db.migrate import require_schema
-    from shared.db.migrate import upgrade as db_upgrade
 
     url = settings.resolved_database_url()
     if upgrade:
+        from shared.db.migrate import upgrade as db_upgrade
+
         db_upgrade(url)
     engine = make_engine(url)
-    require_schema(engine)
+    # Alembic is imported only to explain a missing schema: `submit` starts faster without it.
+    if not inspect(engine).has_table("jobs"):
+        from shared.db.migrate import require_schema
+
+        require_schema(engine)
     return engine
 
 
@@ -169,30 +175,32 @@ def run(
     sheet: SheetOpt = None,
 ) -> None:
     """Turn a file into resumes on this machine: no servers (SQLite, an embedded broker, local workers)."""
-    from producer.embedded import run_embedded
+    from producer.embedded import EmbeddedRun
 
-    upload = _upload(file, lang, formats, institution, sheet, upgrade=True)
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TimeRemainingColumn(), console=console, transient=False,
-    ) as progress:  # fmt: skip
-        reading = progress.add_task(f"validating {file.name}", total=None)
-        bar: dict[str, Any] = {}
+    # The workers start first: their start-up overlaps this process's imports and migrations.
+    with EmbeddedRun(get_settings(), workers) as embedded:
+        upload = _upload(file, lang, formats, institution, sheet, upgrade=True)
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TimeRemainingColumn(), console=console, transient=False,
+        ) as progress:  # fmt: skip
+            reading = progress.add_task(f"validating {file.name}", total=None)
+            bar: dict[str, Any] = {}
 
-        def validated(stored: Any) -> None:
-            progress.update(reading, total=stored.rows, completed=stored.rows)
-            bar["task"] = progress.add_task("writing resumes", total=stored.accepted)
+            def validated(stored: Any) -> None:
+                progress.update(reading, total=stored.rows, completed=stored.rows)
+                bar["task"] = progress.add_task("writing resumes", total=stored.accepted)
 
-        def moved(counts: dict[str, int]) -> None:
-            finished = counts["done"] + counts["dead"]
-            progress.update(bar["task"], completed=finished)
+            def moved(counts: dict[str, int]) -> None:
+                finished = counts["done"] + counts["dead"]
+                progress.update(bar["task"], completed=finished)
 
-        result = run_embedded(
-            upload.settings, upload.engine, upload.ingestion, out_dir,
-            institution_id=institution, options=upload.options, concurrency=workers,
-            on_validated=validated, on_progress=moved,
-            on_rows=lambda n: progress.update(reading, completed=n),
-        )  # fmt: skip
+            result = embedded.process(
+                upload.engine, upload.ingestion, out_dir,
+                institution_id=institution, options=upload.options,
+                on_validated=validated, on_progress=moved,
+                on_rows=lambda n: progress.update(reading, completed=n),
+            )  # fmt: skip
     _warn(result.batch.warnings)
     counts = result.counts
     out.print(
@@ -290,17 +298,30 @@ def submit(
 ) -> None:
     """Store a cohort as a batch in the database and queue it; prints the batch id on its last line."""
     from producer.dispatch import store_batch
-    from shared.celery_config import make_celery, send_chunk
+    from shared.celery_config import broker_reason, check_broker, make_celery, send_chunk
+    from shared.db.batches import fail_unqueued
     from shared.reconcile import top_up
 
     upload = _upload(file, lang, formats, institution, sheet, upgrade=False)
+    celery = make_celery(upload.settings)
+    check_broker(celery)  # before anything is stored: a wrong URL or password stores nothing
     started = time.perf_counter()
     stored = store_batch(
         upload.engine, upload.ingestion, institution_id=institution, options=upload.options
     )
-    celery = make_celery(upload.settings)
     send = lambda t, b, ids: send_chunk(celery, t, b, ids)  # noqa: E731
-    top_up(upload.engine, send, stored.id, upload.settings.policy())
+    try:
+        top_up(upload.engine, send, stored.id, upload.settings.policy())
+    except Exception as exc:
+        # Chosen: a batch the user was told failed never runs later (the reconciler skips it).
+        reason = f"the broker refused the work ({broker_reason(exc)})"
+        fail_unqueued(upload.engine, stored.id, reason)
+        console.print(
+            f"[bold red]error:[/] batch {stored.id} was stored but {reason}. It is marked "
+            "failed and will not run; check COHORTCV_BROKER_URL and submit the file again.",
+            highlight=False,
+        )
+        raise typer.Exit(1) from None
     seconds = time.perf_counter() - started
     _warn(stored.warnings)
     console.print(
@@ -340,7 +361,7 @@ def status(
             table.add_row(
                 o["id"],
                 o["filename"],
-                o["status"],
+                o["status"] + (" [bold yellow](stalled)[/]" if o.get("stalled") else ""),
                 str(c["rows"]),
                 str(c["done"]),
                 str(c["dead"]),
@@ -356,29 +377,54 @@ def status(
     if not watch or obj["status"] in finished:
         out.print(f"batch {obj['id']} ({obj['filename']}): {obj['status']}", highlight=False)
         out.print(_counts_table(obj["counts"]))
+        _print_pace(obj)
         return
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]:.1f}/s"), TimeRemainingColumn(), console=console,
+        TextColumn("{task.fields[rate]:.1f}/s  ETA {task.fields[eta]}"), console=console,
     ) as progress:  # fmt: skip
-        task = progress.add_task(f"batch {batch[:8]}", total=obj["counts"]["accepted"], rate=0.0)
-        first = (time.monotonic(), obj["counts"]["done"])
+        task = progress.add_task(
+            f"batch {batch[:8]}", total=obj["counts"]["accepted"], rate=0.0, eta="-"
+        )
+        shown_reason = None
         while obj["status"] not in finished:
-            time.sleep(1.0)
-            obj = batch_object(engine, batch)
             c = obj["counts"]
-            elapsed = time.monotonic() - first[0]
-            rate = (c["done"] - first[1]) / elapsed if elapsed > 0 else 0.0
+            if obj["stalled"] and obj["stalled_reason"] != shown_reason:
+                progress.console.print(f"[bold yellow]stalled:[/] {obj['stalled_reason']}")
+            shown_reason = obj["stalled_reason"]
             progress.update(
                 task,
                 completed=c["done"] + c["dead"],
-                rate=rate,
+                rate=obj["rate_per_s"],
+                eta=_eta(obj["eta_s"]),
                 description=(
-                    f"batch {batch[:8]} {obj['status']} "
+                    f"batch {batch[:8]} {'STALLED' if obj['stalled'] else obj['status']} "
                     f"(running {c['running']}, failed {c['failed']}, dead {c['dead']})"
                 ),
             )
+            time.sleep(1.0)
+            obj = batch_object(engine, batch)
     out.print(_counts_table(obj["counts"]))
+
+
+def _eta(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}"
+
+
+def _print_pace(obj: dict[str, Any]) -> None:
+    """Rate, ETA and the stall verdict under the counts (DESIGN §8 batch object)."""
+    if obj["status"] in ("queued", "in_progress"):
+        out.print(
+            f"rate {obj['rate_per_s']:.2f} resumes/s over the last minute; ETA {_eta(obj['eta_s'])}",
+            highlight=False,
+        )
+    if obj.get("stalled"):
+        out.print(f"[bold yellow]stalled:[/] {obj['stalled_reason']}", highlight=False)
+    for warning in obj.get("warnings") or []:
+        out.print(f"[yellow]warning:[/] {warning}", highlight=False)
 
 
 @app.command()
@@ -413,7 +459,7 @@ def export(
 @edge
 def retry(batch: Annotated[str, typer.Argument(help="Batch id.")]) -> None:
     """Give a batch's dead-lettered jobs a fresh set of attempts and queue them again."""
-    from shared.celery_config import make_celery, send_chunk
+    from shared.celery_config import check_broker, make_celery, send_chunk
     from shared.db import jobs
     from shared.db.batches import get_batch, set_status
     from shared.reconcile import top_up
@@ -421,10 +467,11 @@ def retry(batch: Annotated[str, typer.Argument(help="Batch id.")]) -> None:
     settings = get_settings()
     engine = _engine(settings)
     get_batch(engine, batch)
+    celery = make_celery(settings)
+    check_broker(celery)
     n = jobs.requeue_dead(engine, batch)
     if n:
         set_status(engine, batch, "queued")
-        celery = make_celery(settings)
         top_up(engine, lambda t, b, ids: send_chunk(celery, t, b, ids), batch, settings.policy())
     out.print(f"{n} dead jobs queued again")
 

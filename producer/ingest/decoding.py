@@ -15,9 +15,16 @@ from shared.errors import WholeFileError
 SAMPLE_BYTES = 64 * 1024
 
 ACCEPTED = (
-    "accepted: CSV (UTF-8 with or without BOM, UTF-16 with BOM, GB18030/GBK or Windows-1252), "
-    "XLSX, or JSONL"
+    "accepted: CSV (saved as text by Excel, Google Sheets, Numbers or a database export: UTF-8, "
+    "UTF-16, Chinese GB18030/GBK or Western Windows-1252), XLSX, or JSONL"
 )
+# Stray NUL bytes (a broken export, a padded field) are removed like any control character; a
+# file is called binary only when the bytes that never occur in text are frequent.
+_BINARY_SHARE = 0.01
+# UTF-16 without its marker: half its bytes are NUL for Latin text, on one side of each pair.
+_UTF16_NUL_SHARE = 0.2
+_UTF16_PARITY_SHARE = 0.9
+_C0_NOT_TEXT = re.compile(rb"[\x01-\x08\x0e-\x1a\x1c-\x1f]")
 
 # Leading bytes of files people upload by mistake, and what to tell them.
 _MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -79,11 +86,23 @@ def detect_encoding(sample: bytes, *, complete: bool, path: str = "<input>") -> 
     for bom, codec in _BOMS:
         if sample.startswith(bom):
             return codec
-    if b"\x00" in sample:
+    nuls = sample.count(b"\x00")
+    if nuls:
+        utf16 = _utf16_without_bom(sample, nuls, complete)
+        if utf16 is not None:
+            return utf16
+        if nuls * 2 > len(sample):
+            raise WholeFileError(
+                path,
+                "is mostly empty bytes (NUL), not text: it looks like a damaged or binary file "
+                f"rather than a table; {ACCEPTED}",
+            )
+        sample = sample.replace(b"\x00", b"")
+    if len(_C0_NOT_TEXT.findall(sample)) > _BINARY_SHARE * max(len(sample), 1):
         raise WholeFileError(
             path,
-            "contains NUL bytes, so it is binary (or UTF-16 without a byte-order mark), "
-            f"not a text table; {ACCEPTED}",
+            "is not text: it looks like a program, image or other binary file rather than a "
+            f"table saved from a spreadsheet; {ACCEPTED}",
         )
     if _decodes(sample, "utf-8", complete):
         return "utf-8"
@@ -100,8 +119,36 @@ def detect_encoding(sample: bytes, *, complete: bool, path: str = "<input>") -> 
 
 
 def open_text(path: Path, encoding: str) -> io.TextIOWrapper:
-    """A text stream over the file that keeps line endings as they are (csv needs newline='')."""
+    """A text stream over the file that keeps line endings as they are (csv needs newline='').
+
+    Readers remove stray NULs themselves (see `strip_nul`): they are kept here so that a
+    position in the stream is a position in the file.
+    """
     return io.TextIOWrapper(open(path, "rb"), encoding=encoding, newline="")
+
+
+def strip_nul(text: str) -> str:
+    """`text` without NUL characters (a stray NUL is a control character, DESIGN §3.3)."""
+    return text.replace("\x00", "") if "\x00" in text else text
+
+
+def _utf16_without_bom(sample: bytes, nuls: int, complete: bool) -> str | None:
+    """utf-16-le/-be when the NULs are frequent and sit on one side of each byte pair."""
+    if nuls < _UTF16_NUL_SHARE * len(sample):
+        return None
+    even = sample[0::2].count(b"\x00")
+    odd = nuls - even
+    codec = None
+    if odd >= _UTF16_PARITY_SHARE * nuls:
+        codec = "utf-16-le"
+    elif even >= _UTF16_PARITY_SHARE * nuls:
+        codec = "utf-16-be"
+    if codec is None:
+        return None
+    text = _decode(sample[: len(sample) // 2 * 2] if not complete else sample, codec, complete)
+    if text is None or "\x00" in text:
+        return None
+    return codec
 
 
 def _decode(sample: bytes, codec: str, complete: bool) -> str | None:

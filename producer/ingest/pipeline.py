@@ -13,16 +13,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from producer.ingest.columns import HeaderMap, map_header
+from producer.ingest.csvsource import CsvSource, delimiter_name
 from producer.ingest.decoding import ACCEPTED, open_text, sniff
-from producer.ingest.rows import AcceptedRow, Outcome, RejectedRow, RowRules, normalise_language
-from producer.ingest.sources import (
-    CsvSource,
-    JsonlSource,
-    RawRow,
-    Source,
-    XlsxSource,
-    delimiter_name,
-)
+from producer.ingest.jsonl import JsonlSource
+from producer.ingest.language import normalise_language
+from producer.ingest.outcomes import AcceptedRow, Outcome, RejectedRow
+from producer.ingest.rows import RowRules
+from producer.ingest.sources import RawRow, Source
+from producer.ingest.xlsx import XlsxSource
 from shared.errors import InputError, WholeFileError
 from shared.settings import IngestSettings
 
@@ -149,7 +147,7 @@ def open_ingestion(
     sniffed = sniff(file)
     source: Source
     if sniffed.kind == "xlsx":
-        source = XlsxSource(file, sheet)
+        source = XlsxSource(file, sheet, max_cell=settings.max_cell_chars)
     else:
         encoding = sniffed.encoding or "utf-8"
         if sheet is not None:
@@ -162,7 +160,7 @@ def open_ingestion(
         source = (
             JsonlSource(file, encoding)
             if _looks_like_jsonl(file, encoding)
-            else CsvSource(file, encoding)
+            else CsvSource(file, encoding, max_cell=settings.max_cell_chars)
         )
     try:
         header: HeaderMap | None = None

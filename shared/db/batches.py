@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, exists, func, insert, select, update
+from sqlalchemy import Engine, delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from shared.db import heartbeats
 from shared.db.jobs import ACTIVE, PENDING
-from shared.db.models import Batch, BatchStatus, Institution, Job, JobStatus, utcnow
+from shared.db.models import (
+    Batch,
+    BatchStatus,
+    Heartbeat,
+    Institution,
+    Job,
+    JobStatus,
+    RowErrorRecord,
+    utcnow,
+)
 from shared.errors import NotFoundError
+from shared.policy import ABANDONED_VALIDATING_S, STALLED_AFTER_S
 
 DEFAULT_INSTITUTION = "default"
 # A batch with any of these has started working.
@@ -80,7 +91,127 @@ def batch_object(
         "finished_at": _iso(batch.finished_at),
         "options": batch.options,
         "warnings": batch.warnings,
+        **progress(engine, batch, counts),
     }
+
+
+# The reconciler runs every 30 s by default; unseen for this long, it is not running.
+RECONCILER_ABSENT_S = 120
+
+
+def _ago(at: datetime | None, now: datetime) -> float | None:
+    return None if at is None else max(0.0, (now - heartbeats.aware(at)).total_seconds())
+
+
+def progress(engine: Engine, batch: Batch, counts: dict[str, int]) -> dict[str, Any]:
+    """Rate (resumes/s over the last minute), ETA, and whether the batch is stalled and why."""
+    now = utcnow()
+    with engine.connect() as conn:
+        recent = conn.scalar(
+            select(func.count())
+            .select_from(Job)
+            .where(
+                Job.batch_id == batch.id,
+                Job.finished_at >= now - timedelta(seconds=60),
+                Job.status == JobStatus.DONE,
+            )
+        )
+        last_finish = conn.scalar(select(func.max(Job.finished_at)).where(Job.batch_id == batch.id))
+    rate = int(recent or 0) / 60.0
+    left = counts["queued"] + counts["running"] + counts["failed"]
+    active = batch.status in (BatchStatus.QUEUED, BatchStatus.IN_PROGRESS)
+    eta = None
+    if not active:
+        eta = 0.0 if batch.status == BatchStatus.COMPLETED else None
+    elif rate > 0:
+        eta = round(left / rate, 1)
+    last = last_finish or batch.created_at
+    idle = _ago(last, now) or 0.0
+    reason = None
+    if active and idle >= STALLED_AFTER_S:
+        reason = _stall_reason(engine, idle, now)
+    return {
+        "rate_per_s": round(rate, 3),
+        "eta_s": eta,
+        "last_progress_at": _iso(heartbeats.aware(last)) if last else None,
+        "stalled": reason is not None,
+        "stalled_reason": reason,
+    }
+
+
+def _stall_reason(engine: Engine, idle: float, now: datetime) -> str:
+    worker = _ago(heartbeats.last_seen(engine, heartbeats.Kind.WORKER), now)
+    reconciler = _ago(heartbeats.last_seen(engine, heartbeats.Kind.RECONCILER), now)
+    causes = []
+    if worker is None or worker > heartbeats.STALE_S:
+        causes.append("no worker is running: start `cohortcv worker`")
+    if reconciler is None or reconciler > RECONCILER_ABSENT_S:
+        seen = "has never run" if reconciler is None else f"last ran {reconciler:.0f} s ago"
+        causes.append(
+            f"the reconciler {seen}, so lost messages are not re-sent: start `cohortcv beat` "
+            "(or one `cohortcv worker -B`)"
+        )
+    if not causes:
+        causes.append(
+            "workers and the reconciler are running: a chunk may be stuck (see the worker logs)"
+        )
+    return f"no job has finished for {idle:.0f} s; " + "; ".join(causes)
+
+
+def clean_abandoned(engine: Engine) -> int:
+    """Fail the batches whose upload was abandoned (the submit process killed while it stored
+    the file) and delete their orphan jobs and row errors; returns how many were cleaned."""
+    now = utcnow()
+    with engine.connect() as conn:
+        validating = conn.execute(
+            select(Batch.id, Batch.created_at).where(Batch.status == BatchStatus.VALIDATING)
+        ).all()
+        if not validating:
+            return 0
+        beats = conn.execute(
+            select(Heartbeat.id, Heartbeat.seen_at).where(Heartbeat.kind == heartbeats.Kind.SUBMIT)
+        ).all()
+    by_batch = {name.split("|", 1)[0]: (name, at) for name, at in beats}
+    cleaned = 0
+    for batch_id, created in validating:
+        name, seen = by_batch.get(batch_id, (None, None))
+        if name is not None and seen is not None:
+            owner = name.split("|", 1)[1]
+            gone = heartbeats.gone_here(owner) or (_ago(seen, now) or 0) > SUBMIT_STALE_S
+        else:
+            gone = (_ago(created, now) or 0) > ABANDONED_VALIDATING_S
+        if gone:
+            _abandon(engine, batch_id, name)
+            cleaned += 1
+    return cleaned
+
+
+# A submit beats every few seconds; a long SQLite lock may delay a beat, so be generous.
+SUBMIT_STALE_S = 120
+
+
+def submit_heartbeat_id(batch_id: str) -> str:
+    return f"{batch_id}|{heartbeats.identity()}"
+
+
+def _abandon(engine: Engine, batch_id: str, heartbeat: str | None) -> None:
+    with engine.begin() as conn:
+        conn.execute(delete(Job).where(Job.batch_id == batch_id))
+        conn.execute(delete(RowErrorRecord).where(RowErrorRecord.batch_id == batch_id))
+        if heartbeat is not None:
+            conn.execute(delete(Heartbeat).where(Heartbeat.id == heartbeat))
+        conn.execute(
+            update(Batch)
+            .where(Batch.id == batch_id, Batch.status == BatchStatus.VALIDATING)
+            .values(
+                status=BatchStatus.FAILED,
+                finished_at=utcnow(),
+                warnings=[
+                    "abandoned: the submit stopped (killed?) before the whole file was stored; "
+                    "nothing of it was processed: submit the file again"
+                ],
+            )
+        )
 
 
 def _any_job(batch_id: str, statuses: tuple[str, ...]) -> Any:
@@ -133,3 +264,23 @@ def set_status(engine: Engine, batch_id: str, status: str) -> None:
 def list_batches(engine: Engine, limit: int = 20) -> list[str]:
     with engine.connect() as conn:
         return list(conn.scalars(select(Batch.id).order_by(Batch.created_at.desc()).limit(limit)))
+
+
+def fail_unqueued(engine: Engine, batch_id: str, reason: str) -> None:
+    """A stored batch that could not be queued (the broker refused it): failed, its jobs
+    cancelled, so no reconciler runs it later behind the user's back."""
+    with engine.begin() as conn:
+        conn.execute(
+            update(Job)
+            .where(Job.batch_id == batch_id, Job.status.in_(ACTIVE))
+            .values(status=JobStatus.CANCELLED, updated_at=utcnow())
+        )
+        conn.execute(
+            update(Batch)
+            .where(Batch.id == batch_id)
+            .values(
+                status=BatchStatus.FAILED,
+                finished_at=utcnow(),
+                warnings=[f"not queued: {reason}; submit the file again"],
+            )
+        )

@@ -7,13 +7,14 @@ guarded UPDATE, so a redelivered or duplicated chunk can never finish a job twic
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, and_, case, func, null, or_, select, update
 
+from shared.db import heartbeats
 from shared.db.models import Job, JobStage, JobStatus, utcnow
 
 # Pending jobs are stored but not yet sent; they count as "queued" to users.
@@ -82,6 +83,7 @@ def claim(
                 attempts=Job.attempts + 1,
                 updated_at=now,
                 deadline_at=now + timedelta(seconds=deadline_s),
+                claimed_by=heartbeats.identity(),
             )
             .returning(
                 Job.id,
@@ -155,6 +157,43 @@ def fail(engine: Engine, errors: dict[int, str], max_attempts: int) -> None:
             )
 
 
+def fail_claimed(
+    engine: Engine,
+    job_ids: Sequence[int],
+    stage: str,
+    message: str,
+    max_attempts: int,
+    *,
+    permanent: bool = False,
+) -> list[int]:
+    """Fail the jobs this process claimed for `stage` and still holds, after a stage raised.
+
+    The real cause is kept in last_error (report.csv shows it). A permanent error (a setting
+    that cannot work) goes dead at once: retrying it would only fail the same way.
+    """
+    if not job_ids:
+        return []
+    now = utcnow()
+    status = JobStatus.DEAD if permanent else _failed_or_dead(max_attempts)
+    finished = now if permanent else _finished_if_dead(max_attempts, now)
+    with engine.begin() as conn:
+        return list(
+            conn.scalars(
+                update(Job)
+                .where(
+                    Job.id.in_(job_ids),
+                    Job.stage == stage,
+                    Job.status == JobStatus.RUNNING,
+                    Job.claimed_by == heartbeats.identity(),
+                )
+                .values(
+                    status=status, last_error=message[:4000], updated_at=now, finished_at=finished
+                )
+                .returning(Job.id)
+            )
+        )
+
+
 def _failed_or_dead(max_attempts: int) -> Any:
     return case((Job.attempts >= max_attempts, JobStatus.DEAD), else_=JobStatus.FAILED)
 
@@ -221,30 +260,73 @@ class StaleGroup:
     job_ids: list[int]
 
 
+def _retry_due(now: datetime, retry_after_s: Callable[[int], int], max_attempts: int = 10) -> Any:
+    """Failed jobs whose backoff has passed: the wait grows with the attempts already made."""
+    due = [
+        and_(Job.attempts == n, Job.updated_at < now - timedelta(seconds=retry_after_s(n)))
+        for n in range(1, max_attempts + 1)
+    ]
+    due.append(
+        and_(
+            or_(Job.attempts < 1, Job.attempts > max_attempts),
+            Job.updated_at < now - timedelta(seconds=retry_after_s(max_attempts)),
+        )
+    )
+    return and_(Job.status == JobStatus.FAILED, or_(*due))
+
+
+def running_claimers(engine: Engine) -> list[str]:
+    """The distinct processes that hold running jobs."""
+    with engine.connect() as conn:
+        return [
+            c
+            for c in conn.scalars(
+                select(Job.claimed_by).where(Job.status == JobStatus.RUNNING).distinct()
+            )
+            if c
+        ]
+
+
 def take_stale(
     engine: Engine,
     *,
-    retry_delay_s: int,
+    retry_after_s: Callable[[int], int],
     deadline_s: int,
-    include_queued: bool,
+    empty_stages: Iterable[str] = (),
+    lost_queued_after_s: int = 15,
+    gone_claimers: Iterable[str] = (),
     limit: int = 10_000,
 ) -> list[StaleGroup]:
-    """Jobs to send again: failed ones after the retry delay, running (and, when the broker
-    queue is empty, queued) ones past their deadline. Their deadline moves on, so each is
-    re-sent once per deadline period, never in a loop."""
+    """Jobs to send again, marked queued with a fresh deadline:
+    - running on a process that is gone (`gone_claimers`), at once;
+    - queued for longer than `lost_queued_after_s` in a stage whose broker queue is empty
+      (their message was lost: a flushed or restarted broker);
+    - running past their deadline (a worker alive but stuck; a long but healthy queue is
+      left alone);
+    - failed, once their backoff (`retry_after_s(attempts)`) has passed.
+    Each is re-sent once per such finding, never in a loop."""
     now = utcnow()
-    overdue = [and_(Job.status == JobStatus.RUNNING, Job.deadline_at < now)]
-    if include_queued:
-        overdue.append(and_(Job.status == JobStatus.QUEUED, Job.deadline_at < now))
-    overdue.append(
-        and_(
-            Job.status == JobStatus.FAILED,
-            Job.updated_at < now - timedelta(seconds=retry_delay_s),
+    overdue = [
+        and_(Job.status == JobStatus.RUNNING, Job.deadline_at < now),
+        _retry_due(now, retry_after_s),
+    ]
+    gone = list(gone_claimers)
+    if gone:
+        overdue.append(and_(Job.status == JobStatus.RUNNING, Job.claimed_by.in_(gone)))
+    stages = list(empty_stages)
+    if stages:
+        overdue.append(
+            and_(
+                Job.status == JobStatus.QUEUED,
+                Job.stage.in_(stages),
+                Job.updated_at < now - timedelta(seconds=lost_queued_after_s),
+            )
         )
-    )
     with engine.begin() as conn:
         query = select(Job.id).where(or_(*overdue)).order_by(Job.id).limit(limit)
         picked = list(conn.scalars(query.with_for_update(skip_locked=True)))
+        if not picked:
+            return []
         rows = conn.execute(
             update(Job)
             .where(Job.id.in_(picked), or_(*overdue))
@@ -252,6 +334,7 @@ def take_stale(
                 status=JobStatus.QUEUED,
                 updated_at=now,
                 deadline_at=now + timedelta(seconds=deadline_s),
+                claimed_by=None,
             )
             .returning(Job.id, Job.batch_id, Job.stage)
         ).all()

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
 from shared.errors import ConfigurationError
@@ -113,8 +115,50 @@ def upgrade(url: str, revision: str = "head") -> None:
         command.upgrade(alembic_config(url), revision)
 
 
+def _scripts() -> ScriptDirectory:
+    """The migrations shipped with this code (no database involved)."""
+    return ScriptDirectory.from_config(alembic_config("sqlite://"))
+
+
+def head_revision() -> str:
+    """The newest schema revision this code knows (the one `cohortcv db upgrade` goes to)."""
+    head = _scripts().get_current_head()
+    assert head is not None, "no Alembic revisions shipped"
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at (None: never migrated, or created outside Alembic)."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
 def require_schema(engine: Engine) -> None:
-    """Fail with a clear message when the database was never migrated."""
-    if not inspect(engine).has_table("jobs"):
-        url = engine.url.render_as_string(hide_password=True)
+    """Fail with what to run when the database is not at the schema this code needs.
+
+    Checking only that the tables exist let a database left at an older revision through, and
+    the first query then failed on a missing column (`jobs.claimed_by`) instead of saying that
+    the database needs `cohortcv db upgrade`.
+    """
+    url = engine.url.render_as_string(hide_password=True)
+    head = head_revision()
+    current = current_revision(engine)
+    if current == head:
+        return
+    if current is None:
+        if inspect(engine).has_table("jobs"):
+            raise ConfigurationError(
+                f"{url} has cohortcv tables but no Alembic revision (alembic_version): it was not "
+                f"created by `cohortcv db upgrade`; restore a migrated database or start from an "
+                f"empty one and run `cohortcv db upgrade`"
+            )
         raise ConfigurationError(f"{url} has no cohortcv schema yet: run `cohortcv db upgrade`")
+    if current not in {rev.revision for rev in _scripts().walk_revisions()}:
+        raise ConfigurationError(
+            f"{url} is at schema revision {current}, which this cohortcv does not know (it knows "
+            f"up to {head}): the database was upgraded by a newer cohortcv; run that version"
+        )
+    raise ConfigurationError(
+        f"{url} is at schema revision {current}, this cohortcv needs {head}: "
+        f"run `cohortcv db upgrade`"
+    )

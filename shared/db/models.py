@@ -114,6 +114,8 @@ class Job(Base):
     __table_args__ = (
         Index("ix_jobs_batch_status", "batch_id", "status"),
         Index("ix_jobs_status_deadline", "status", "deadline_at"),
+        # The rate and the stall check read a batch's most recent finishes.
+        Index("ix_jobs_batch_finished", "batch_id", "finished_at"),
         UniqueConstraint("batch_id", "line", name="uq_jobs_batch_line"),
     )
 
@@ -135,6 +137,21 @@ class Job(Base):
     deadline_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The process that claimed the job last (shared.db.heartbeats identity): a running job
+    # whose claimer is gone is re-sent at once instead of after the job deadline.
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class Heartbeat(Base):
+    """A live process that does work: a worker's main process, a worker child that claims
+    jobs, the reconciler, a submit storing a batch. Rows are refreshed while it lives."""
+
+    __tablename__ = "heartbeats"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class RowErrorRecord(Base):

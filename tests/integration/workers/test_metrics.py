@@ -74,6 +74,9 @@ def test_worker_metrics_show_queue_depth_and_rendered_resumes(
     first = _wait("metrics page", scrape, proc)
     assert depth in first, sorted(name for name, _ in first)
     assert first[depth] >= 0
+    # Batch health for alerts, read from SQL: nothing submitted yet, nothing stalled.
+    assert first[("cohortcv_batches_active", frozenset())] == 0
+    assert first[("cohortcv_batches_stalled", frozenset())] == 0
 
     cohort = tmp_path / "cohort.csv"
     with cohort.open("w", newline="", encoding="utf-8") as fh:

@@ -5,40 +5,12 @@ from __future__ import annotations
 import pytest
 
 from shared.entries import (
-    parse_awards,
-    parse_date,
-    parse_education,
-    parse_languages,
-    parse_links,
     parse_project,
-    parse_skills,
     parse_work,
     parse_works,
     split_entries,
     split_list,
 )
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("2021", "2021"),
-        ("Jun 2021", "2021-06"),
-        ("June 2021", "2021-06"),
-        ("2021年6月", "2021-06"),
-        ("2021.06", "2021-06"),
-        ("2021-06", "2021-06"),
-        ("2021/6", "2021-06"),
-        ("06/2021", "2021-06"),
-        ("2021-06-30", "2021-06-30"),
-        ("2021年6月3日", "2021-06-03"),
-        ("2021.13", None),
-        ("1949", None),
-        ("summer", None),
-    ],
-)
-def test_dates_keep_their_precision(text, expected) -> None:
-    assert parse_date(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -124,22 +96,6 @@ def test_projects() -> None:
     }
 
 
-def test_education() -> None:
-    assert parse_education("Peking University, BSc Computer Science (2017-2021)") == {
-        "institution": "Peking University", "studyType": "BSc", "area": "Computer Science",
-        "startDate": "2017", "endDate": "2021", "courses": [],
-    }  # fmt: skip
-    assert parse_education("清华大学，硕士，软件工程，2021.09-2024.06") == {
-        "institution": "清华大学", "studyType": "硕士", "area": "软件工程",
-        "startDate": "2021-09", "endDate": "2024-06", "courses": [],
-    }  # fmt: skip
-    # No school word: kept whole rather than guessing which part is the institution.
-    assert parse_education("Some online course") == {
-        "institution": "Some online course",
-        "courses": [],
-    }
-
-
 def test_lists_split_on_every_documented_separator() -> None:
     assert split_list("Python, SQL;Excel、R，Go|Rust") == [
         "Python",
@@ -148,31 +104,4 @@ def test_lists_split_on_every_documented_separator() -> None:
         "R",
         "Go",
         "Rust",
-    ]
-
-
-def test_skills_languages_awards_links() -> None:
-    assert parse_skills("Python, SQL", default_name="Skills") == [
-        {"name": "Skills", "keywords": ["Python", "SQL"]}
-    ]
-    assert parse_skills("Programming: Python, SQL\nTools: Excel", default_name="Skills") == [
-        {"name": "Programming", "keywords": ["Python", "SQL"]},
-        {"name": "Tools", "keywords": ["Excel"]},
-    ]
-    assert parse_languages("English (fluent), 中文（母语）, German") == [
-        {"language": "English", "fluency": "fluent"},
-        {"language": "中文", "fluency": "母语"},
-        {"language": "German"},
-    ]
-    assert parse_awards("Dean's List (2023); 国家奖学金") == [
-        {"title": "Dean's List", "date": "2023"},
-        {"title": "国家奖学金"},
-    ]
-    website, profiles = parse_links(
-        "https://github.com/alex, linkedin.com/in/alex https://alex.dev"
-    )
-    assert website == "https://alex.dev"
-    assert profiles == [
-        {"network": "GitHub", "username": "alex", "url": "https://github.com/alex"},
-        {"network": "LinkedIn", "username": "alex", "url": "linkedin.com/in/alex"},
     ]

@@ -103,6 +103,10 @@ def test_attempts_are_capped_and_dead_keeps_last_error(engine: Engine) -> None:
     assert "gave up after 3 attempts" in errors[ids[1]]
 
 
+def _backoff(attempts: int) -> int:
+    return 5 * 2 ** (attempts - 1)
+
+
 def test_stale_jobs_are_resent_once_per_deadline(engine: Engine) -> None:
     ids = make_batch(engine, 4)
     jobs.release_window(engine, "b1", 4, 1, 60)
@@ -111,12 +115,104 @@ def test_stale_jobs_are_resent_once_per_deadline(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.execute(update(Job).values(deadline_at=past))
     # Broker queue not empty: only the running jobs past their deadline come back.
-    groups = jobs.take_stale(engine, retry_delay_s=5, deadline_s=60, include_queued=False)
+    groups = jobs.take_stale(engine, retry_after_s=_backoff, deadline_s=60)
     assert [(g.stage, g.job_ids) for g in groups] == [(JobStage.WRITE, ids[:2])]
-    # Broker empty (messages lost): the queued ones too, and each only once per deadline.
-    groups = jobs.take_stale(engine, retry_delay_s=5, deadline_s=60, include_queued=True)
-    assert [g.job_ids for g in groups] == [ids[2:]]
-    assert jobs.take_stale(engine, retry_delay_s=5, deadline_s=60, include_queued=True) == []
+    # The write queue is empty but the queued jobs were sent a moment ago: not lost yet.
+    assert (
+        jobs.take_stale(engine, retry_after_s=_backoff, deadline_s=60, empty_stages=["write"]) == []
+    )
+    with engine.begin() as conn:
+        conn.execute(update(Job).values(updated_at=utcnow() - timedelta(seconds=20)))
+    # Queued for 20 s with nothing in the queue: lost, re-sent once.
+    groups = jobs.take_stale(
+        engine, retry_after_s=_backoff, deadline_s=60, empty_stages=["write"],
+        lost_queued_after_s=15,
+    )  # fmt: skip
+    assert [g.job_ids for g in groups] == [ids]
+    assert (
+        jobs.take_stale(engine, retry_after_s=_backoff, deadline_s=60, empty_stages=["write"]) == []
+    )
+
+
+def test_running_jobs_of_a_gone_claimer_are_resent_at_once(engine: Engine) -> None:
+    from shared.db import heartbeats
+
+    ids = make_batch(engine, 4)
+    jobs.release_window(engine, "b1", 4, 1, 600)
+    jobs.claim(engine, ids, JobStage.WRITE, 3, 600)
+    me = heartbeats.identity()
+    # Alive (this process): nothing to re-send before the 600 s deadline.
+    assert heartbeats.gone(engine, jobs.running_claimers(engine)) == set()
+    # Two other claimers: a pid of this machine that no longer exists, and a process on
+    # another host whose heartbeat row stopped 30 s ago.
+    dead_here = heartbeats.identity(pid=2**22 + 12345)
+    elsewhere = "other-host/1:42"
+    with engine.begin() as conn:
+        conn.execute(update(Job).where(Job.id == ids[1]).values(claimed_by=dead_here))
+        conn.execute(update(Job).where(Job.id == ids[2]).values(claimed_by=elsewhere))
+        conn.execute(update(Job).where(Job.id == ids[3]).values(claimed_by="third-host/1:7"))
+    heartbeats.beat(engine, elsewhere, heartbeats.Kind.CLAIMER)
+    heartbeats.beat(engine, "third-host/1:7", heartbeats.Kind.CLAIMER)
+    from shared.db.models import Heartbeat
+
+    with engine.begin() as conn:
+        conn.execute(
+            update(Heartbeat)
+            .where(Heartbeat.id == elsewhere)
+            .values(seen_at=utcnow() - timedelta(seconds=30))
+        )
+    gone = heartbeats.gone(engine, jobs.running_claimers(engine))
+    assert gone == {dead_here, elsewhere}
+    groups = jobs.take_stale(engine, retry_after_s=_backoff, deadline_s=600, gone_claimers=gone)
+    assert [g.job_ids for g in groups] == [[ids[1], ids[2]]]
+    with engine.connect() as conn:
+        status = dict(conn.execute(select(Job.id, Job.status)).all())
+    assert status[ids[0]] == status[ids[3]] == JobStatus.RUNNING
+    assert me != dead_here
+
+
+def test_failed_jobs_wait_for_their_backoff(engine: Engine) -> None:
+    ids = make_batch(engine, 1)
+    jobs.release_window(engine, "b1", 4, 1, 600)
+    for attempt in (1, 2):
+        jobs.claim(engine, ids, JobStage.WRITE, 3, 600)
+        failed = jobs.fail_claimed(engine, ids, JobStage.WRITE, "database error: no", 3)
+        assert failed == ids
+        wait = _backoff(attempt)
+        with engine.begin() as conn:
+            conn.execute(update(Job).values(updated_at=utcnow() - timedelta(seconds=wait - 2)))
+        assert jobs.take_stale(engine, retry_after_s=_backoff, deadline_s=600) == []
+        with engine.begin() as conn:
+            conn.execute(update(Job).values(updated_at=utcnow() - timedelta(seconds=wait + 1)))
+        assert [
+            g.job_ids for g in jobs.take_stale(engine, retry_after_s=_backoff, deadline_s=600)
+        ] == [ids]
+    jobs.claim(engine, ids, JobStage.WRITE, 3, 600)
+    jobs.fail_claimed(engine, ids, JobStage.WRITE, "database error: still no", 3)
+    with engine.connect() as conn:
+        status, error = conn.execute(select(Job.status, Job.last_error)).one()
+    assert (status, error) == (JobStatus.DEAD, "database error: still no")
+
+
+def test_abandoned_upload_is_failed_and_its_jobs_removed(engine: Engine) -> None:
+    from shared.db import heartbeats
+
+    make_batch(engine, 5)
+    with engine.begin() as conn:
+        conn.execute(update(Batch).values(status="validating"))
+    # The submit that stored it was a process of this machine that is gone.
+    dead = f"b1|{heartbeats.identity(pid=2**22 + 4321)}"
+    heartbeats.beat(engine, dead, heartbeats.Kind.SUBMIT)
+    make_batch(engine, 3, batch_id="b2")
+    with engine.begin() as conn:
+        conn.execute(update(Batch).where(Batch.id == "b2").values(status="validating"))
+    heartbeats.beat(engine, batches.submit_heartbeat_id("b2"), heartbeats.Kind.SUBMIT)
+    assert batches.clean_abandoned(engine) == 1
+    obj = batches.batch_object(engine, "b1")
+    assert obj["status"] == "failed" and "abandoned" in obj["warnings"][0]
+    with engine.connect() as conn:
+        left = dict(conn.execute(select(Job.batch_id, func.count()).group_by(Job.batch_id)).all())
+    assert left == {"b2": 3}
 
 
 def test_resume_store_is_idempotent(engine: Engine) -> None:
@@ -148,3 +244,19 @@ def test_batch_completion_is_detected_in_sql(engine: Engine) -> None:
     obj = batches.batch_object(engine, "b1")
     assert obj["status"] == "completed" and obj["finished_at"]
     assert obj["counts"]["done"] == 3 and obj["counts"]["queued"] == 0
+
+
+def test_a_batch_the_broker_refused_never_runs_later(engine: Engine) -> None:
+    from shared.policy import Policy
+    from shared.reconcile import reconcile
+
+    make_batch(engine, 6)
+    jobs.release_window(engine, "b1", 4, 1, 600)  # moved to queued, then the send failed
+    batches.fail_unqueued(engine, "b1", "the broker refused the work (invalid password)")
+    sent: list[tuple[str, str, list[int]]] = []
+    policy = Policy(chunk_size=4, window_chunks=2, deadline_s=600, retry_delay_s=5)
+    reconcile(engine, lambda t, b, ids: sent.append((t, b, ids)), policy, lambda q: 0)
+    assert sent == []
+    obj = batches.batch_object(engine, "b1")
+    assert obj["status"] == "failed" and "invalid password" in obj["warnings"][0]
+    assert obj["counts"]["queued"] == 0 and obj["stalled"] is False

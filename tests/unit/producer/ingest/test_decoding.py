@@ -57,7 +57,8 @@ def test_cp1252_accents_are_not_mistaken_for_chinese() -> None:
 @pytest.mark.parametrize(
     ("data", "what"),
     [
-        (b"name\x00,x\n", "NUL bytes"),
+        (bytes(range(256)) * 64, "binary file"),
+        (b"\x00" * 5000 + b"name\n", "mostly empty bytes"),
         (b"%PDF-1.7\n...", "PDF"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", ".xls"),
         (b"\x89PNG\r\n\x1a\n", "PNG"),
@@ -95,3 +96,24 @@ def test_open_text_keeps_line_endings_for_csv(tmp_path) -> None:
     with open_text(path, "utf-8") as stream:
         assert isinstance(stream, io.TextIOWrapper)
         assert list(stream) == ["a\r\n", "b\n"]
+
+
+def test_stray_nuls_do_not_make_a_file_binary() -> None:
+    sample = b"id,name,summary\r\n1,Ann,Led\x00 a\x00\x00 team\r\n" * 100
+    assert detect_encoding(sample, complete=True) == "utf-8"
+
+
+def test_utf16_without_its_marker_is_read_not_refused() -> None:
+    text = "id,name\r\n1,Ann Lee\r\n2,王小明\r\n" * 50
+    assert detect_encoding(text.encode("utf-16-le"), complete=True) == "utf-16-le"
+    assert detect_encoding(text.encode("utf-16-be"), complete=True) == "utf-16-be"
+
+
+def test_refusals_use_plain_words(tmp_path) -> None:
+    path = tmp_path / "report.csv"
+    path.write_bytes(bytes(range(256)) * 64)
+    with pytest.raises(WholeFileError) as caught:
+        sniff(path)
+    message = str(caught.value)
+    assert "report.csv" in message and "binary file" in message
+    assert "byte-order" not in message and "BOM" not in message

@@ -33,7 +33,7 @@ def _whole_file_error(path: Path, **options) -> str:
         (b"name,email\n", "has a header (line 1) but no data rows"),
         (b"name,email\n\n,\n", "has a header (line 1) but no data rows"),
         (b"id,email\n1,a@example.com\n", "no column recognised as 'name'"),
-        (b"\x00\x01\x02binary\x00", "NUL bytes"),
+        (b"\x00\x01\x02\x03\x04binary\x05\x06", "not text: it looks like a program, image"),
         (b"%PDF-1.4 resume", "is a PDF document"),
     ],
 )

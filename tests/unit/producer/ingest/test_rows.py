@@ -1,14 +1,16 @@
-"""Every row rule of DESIGN §3.3, with the line and the column the user will look for."""
+"""Every row rule of DESIGN §3.3 on table rows, with the line and the column the user will look for."""
 
 from __future__ import annotations
+
+import csv
+import io
 
 import pytest
 
 from producer.ingest.pipeline import AcceptedRow, RejectedRow
-from producer.ingest.rows import clean, guess_language, person_key
+from producer.ingest.rows import RowRules
+from shared.dates import PRESENT_WORDS
 from shared.facts import content_hash
-
-from .conftest import by_line
 
 
 def _one(ingest, header: str, row: str, **options):
@@ -72,30 +74,12 @@ def test_missing_markers_are_not_errors(ingest, missing) -> None:
     assert outcome.profile.basics.email is None and outcome.profile.education == []
 
 
-def test_duplicate_ids_reject_later_rows_naming_the_first(ingest) -> None:
-    _, outcomes = ingest("学号,姓名\nS1,Ann\nS2,Bo\nS1,Ann again\nS1,Ann thrice\n")
-    rows = by_line(outcomes)
-    assert isinstance(rows[2], AcceptedRow) and isinstance(rows[3], AcceptedRow)
-    for line in (4, 5):
-        rejected = rows[line]
-        assert isinstance(rejected, RejectedRow)
-        assert (rejected.column, rejected.reason) == ("学号", "id 'S1' is a duplicate of line 2")
-        assert rejected.external_id == "S1"
-
-
 def test_a_cell_longer_than_the_limit_is_rejected(ingest) -> None:
     long = "x" * 20_001
     outcome = _one(ingest, "name,summary", f"Ann,{long}")
     assert isinstance(outcome, RejectedRow) and outcome.column == "summary"
     assert outcome.reason == "the cell has 20,001 characters; the limit is 20,000"
     assert isinstance(_one(ingest, "name,summary", "Ann," + "x" * 20_000), AcceptedRow)
-
-
-def test_control_zero_width_and_bidi_characters_are_removed_and_text_is_nfc() -> None:
-    assert clean("A\x00n\u200bn\u202e\u2066a\ufeff\x07") == "Anna"
-    assert clean("tab\tand\r\nnewline") == "tab\tand\nnewline"
-    assert clean("Zoe\u0308") == "Zoë"  # decomposed → composed
-    assert clean("  N/A ") is None
 
 
 def test_hostile_cells_are_kept_verbatim_as_data(ingest) -> None:
@@ -153,33 +137,6 @@ def test_a_full_row_becomes_a_json_resume_profile(ingest) -> None:
     assert p.meta.targetJob == "Junior analyst at a bank" and p.meta.language == "en"
 
 
-def test_language_column_then_default_then_auto(ingest) -> None:
-    text = "name,language,summary\nAnn,,hi\n王小明,,\nBo,zh,\nLi Lei,,我是一名学生，热爱数据分析\n"
-    _, auto = ingest(text)
-    assert [o.language for o in auto] == ["en", "zh", "zh", "zh"]
-    _, forced = ingest(text, name="again.csv", language="en")
-    assert [o.language for o in forced] == ["en", "en", "zh", "en"]
-
-
-def test_guess_language() -> None:
-    assert guess_language("Ann", "Ann likes data") == "en"
-    assert guess_language("王小明", "") == "zh"
-    assert guess_language("Li Lei", "我是一名学生") == "zh"
-
-
-def test_person_key_prefers_id_then_email_then_name_and_phone() -> None:
-    by_id = person_key("uni", "S1", "a@example.com", "Ann", "555 0100")
-    assert by_id == person_key("uni", "S1", "other@example.com", "Other", None)
-    assert by_id != person_key("agency", "S1", "a@example.com", "Ann", "555 0100")
-    assert person_key("uni", None, "A@Example.com", "Ann", None) == person_key(
-        "uni", None, "a@example.com", "Someone", "1"
-    )
-    assert person_key("uni", None, None, "Ann", "555-0100") == person_key(
-        "uni", None, None, "Ann", "(555) 0100"
-    )
-    assert len(by_id) == 32
-
-
 def test_content_hash_is_stable_and_changes_with_content(ingest) -> None:
     _, first = ingest("id,name,email\n1,Ann,a@example.com\n")
     _, again = ingest("id,name,email\n1,Ann,a@example.com\n", name="again.csv")
@@ -187,3 +144,102 @@ def test_content_hash_is_stable_and_changes_with_content(ingest) -> None:
     assert first[0].content_hash == again[0].content_hash == content_hash(first[0].facts)
     assert first[0].person_key == changed[0].person_key
     assert first[0].content_hash != changed[0].content_hash
+
+
+# Every word for an open end date, as exports write them; shared.dates.PRESENT_WORDS must hold
+# each one (and the test below also walks that list, so a word added there is tested too).
+OPEN_END_WORDS = [
+    "present", "current", "currently", "now", "today", "ongoing", "to date", "till now",
+    "至今", "迄今", "现在", "目前", "今", "今天", "在职", "在读",
+]  # fmt: skip
+
+
+def _spellings() -> list[str]:
+    words = dict.fromkeys([*OPEN_END_WORDS, *PRESENT_WORDS])
+    return sorted({s for w in words for s in (w, w.upper(), w.title(), f" {w.capitalize()}.")})
+
+
+@pytest.mark.parametrize("word", _spellings())
+def test_an_open_end_word_means_ongoing_in_a_numbered_column_and_in_a_free_text_cell(
+    ingest, word
+) -> None:
+    """One list of words: `work_1_end=Currently` and `Analyst at Acme (2021 - Currently)` agree."""
+    row = f'Ann,Acme,2021-06,{word},"Analyst at Globex (2019 - {word.strip()})"'
+    outcome = _one(ingest, "name,work_1_company,work_1_start,work_1_end,experience", row)
+    assert isinstance(outcome, AcceptedRow), outcome
+    numbered, free_text = outcome.profile.work
+    assert (numbered.name, numbered.startDate, numbered.endDate) == ("Acme", "2021-06", None)
+    assert (free_text.name, free_text.startDate, free_text.endDate) == ("Globex", "2019", None)
+
+
+def test_every_open_end_word_is_in_the_shared_list() -> None:
+    assert set(OPEN_END_WORDS) <= set(PRESENT_WORDS)
+
+
+def _rules(header: str) -> RowRules:
+    from producer.ingest.columns import map_header
+    from shared.settings import IngestSettings
+
+    return RowRules(
+        map_header(header.split(",")),
+        settings=IngestSettings(),
+        institution_id="uni",
+        language="auto",
+    )
+
+
+def _csv(rows: list[list[str]]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
+
+
+def _xlsx(rows: list[list[str]]) -> bytes:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("cells", "column"),
+    [
+        (["S1", "Ann Lee", "a@example.com", "x" * 25_000], "summary"),
+        (["S1", "Ann Lee", "ann@", "hi"], "email"),
+        (["S1", "Ann Lee", "a@example.com\x00", "hi\u200b" * 7_000], "summary"),
+    ],
+)
+def test_a_rejected_row_still_names_its_id_and_name(ingest, cells, column) -> None:
+    """report.csv shows who a rejected row was about, whatever rejected it (the cell length is
+    checked by the file's source, the other rules by RowRules: both name the row)."""
+    (outcome,) = ingest(_csv([["id", "name", "email", "summary"], cells]))[1]
+    assert isinstance(outcome, RejectedRow) and outcome.column == column
+    assert (outcome.external_id, outcome.name) == ("S1", "Ann Lee")
+
+
+def test_a_rejected_row_with_a_bad_phone_names_its_id_and_name(ingest) -> None:
+    outcome = _one(ingest, "学号,姓名,手机", "S1,王小明,12-34")
+    assert isinstance(outcome, RejectedRow) and outcome.column == "手机"
+    assert (outcome.external_id, outcome.name) == ("S1", "王小明")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_huge_name_or_id_is_cut_to_name_the_rejected_row(ingest, fmt) -> None:
+    rows = [["id", "name", "summary"], ["S" * 30_000, "Ann " + "N" * 30_000, "hi"]]
+    content = _csv(rows) if fmt == "csv" else _xlsx(rows)
+    (outcome,) = ingest(content, name=f"cohort.{fmt}")[1]
+    assert isinstance(outcome, RejectedRow) and outcome.column == "id"
+    assert outcome.reason == "the cell has 30,000 characters; the limit is 20,000"
+    assert outcome.external_id == "S" * 60 + "… (30,000 characters)"
+    assert outcome.name == "Ann " + "N" * 56 + "… (30,004 characters)"
+
+
+def test_an_id_over_its_column_length_is_cut_to_name_the_rejected_row(ingest) -> None:
+    (outcome,) = ingest(_csv([["id", "name"], ["S" * 5_000, "Ann " + "N" * 5_000]]))[1]
+    assert isinstance(outcome, RejectedRow) and outcome.column == "id"
+    assert outcome.external_id == "S" * 199 + "…"
+    assert outcome.name is not None and len(outcome.name) == 500
+    assert outcome.name.startswith("Ann NNN") and outcome.name.endswith("N…")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from producer.ingest.csvsource import sniff_delimiter
 from producer.ingest.pipeline import AcceptedRow, RejectedRow
-from producer.ingest.sources import sniff_delimiter
 
 from .conftest import by_line
 
@@ -154,3 +154,89 @@ def test_jsonl_documents_and_bad_lines(ingest) -> None:
     assert isinstance(outcomes[4], RejectedRow) and outcomes[4].reason == "basics.name is missing"
     wang = outcomes[5]
     assert isinstance(wang, AcceptedRow) and wang.language == "zh" and wang.external_id == "7"
+
+
+def test_stray_nuls_are_removed_before_and_after_the_first_64_kib(ingest) -> None:
+    filler = "".join(f"{n},Person {n},ok\n" for n in range(3, 6000))
+    content = "id,name,summary\n1,A\x00nn,Led\x00 a team\n" + filler + "9999,B\x00o,x\x00y\n"
+    assert content.index("\x00") < 64 * 1024 < content.rindex("\x00")
+    _, outcomes = ingest(content)
+    assert all(isinstance(o, AcceptedRow) for o in outcomes)
+    assert outcomes[0].name == "Ann" and outcomes[-1].name == "Bo"
+
+
+def test_a_long_cell_in_the_sniffed_lines_rejects_its_row_only(ingest) -> None:
+    # Over csv's default field limit (131,072): the delimiter sniffer must not crash on it.
+    content = f'id,name,summary\n1,Ann,"{"x" * 200_000}"\n2,Bo,fine\n'
+    _, outcomes = ingest(content)
+    long_row, fine = outcomes
+    assert isinstance(long_row, RejectedRow) and isinstance(fine, AcceptedRow)
+    assert (long_row.line, long_row.column) == (2, "summary")
+    assert long_row.reason == "the cell has 200,000 characters; the limit is 20,000"
+    assert (long_row.external_id, long_row.name) == ("1", "Ann")
+
+
+def test_a_closed_10_mb_multiline_cell_rejects_its_row_only(ingest) -> None:
+    body = "".join(f"{n},Person {n},ok\n" for n in range(1, 30))
+    huge = "An essay.\n" * 3 + "y" * 10_000_000
+    content = f'id,name,summary\n{body}30,"Long, Name","{huge}"\n31,Cy,ok\n'
+    _, outcomes = ingest(content)
+    rows = by_line(outcomes)
+    rejected = [o for o in outcomes if isinstance(o, RejectedRow)]
+    assert len(outcomes) == 31 and len(rejected) == 1
+    assert (rejected[0].line, rejected[0].external_id, rejected[0].name) == (31, "30", "Long, Name")
+    assert "10,000,030 characters" in rejected[0].reason
+    # The cell spans lines 31-34, so the next row starts on line 35.
+    assert isinstance(rows[35], AcceptedRow) and rows[35].name == "Cy"
+
+
+def test_a_long_unquoted_line_and_an_overlong_name_keep_the_row_identifiable(ingest) -> None:
+    content = f"id,name,summary\n1,{'N' * 30_000},{'z' * 2_000_000}\n2,Bo,ok\n"
+    _, outcomes = ingest(content)
+    first, second = outcomes
+    assert isinstance(first, RejectedRow) and first.column == "name"
+    assert first.external_id == "1" and first.name.endswith("(30,000 characters)")
+    assert isinstance(second, AcceptedRow) and second.line == 3
+
+
+def test_a_quote_never_closed_over_a_huge_tail_is_a_whole_file_error(tmp_path) -> None:
+    from producer.ingest.pipeline import open_ingestion
+    from shared.errors import WholeFileError
+
+    path = tmp_path / "broken.csv"
+    path.write_text('id,name,summary\n1,Ann,"opened\n' + "2,Bo,text\n" * 1_000_000)
+    with pytest.raises(WholeFileError, match="quote opened on line 2 that is never closed"):
+        list(open_ingestion(path))
+
+
+def test_xlsx_values_as_a_person_typed_them(ingest, tmp_path) -> None:
+    import datetime as dt
+
+    openpyxl = pytest.importorskip("openpyxl")
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["id", "name", "grad_year", "summary", "work_1_start", "gpa"])
+    sheet.append([7, "Ann", dt.date(2024, 6, 30), True, dt.datetime(2021, 3, 1), 3.5])
+    sheet.append([8, CellRichText("Bo ", TextBlock(InlineFont(b=True), "Chen")), 2024, "=1+1"])
+    sheet.append([9, "Cy", 2023, "x" * 25_000])
+    path = tmp_path / "v.xlsx"
+    book.save(path)
+    _, outcomes = ingest(path.read_bytes(), name="v.xlsx")
+    ann, bo, cy = outcomes
+    assert isinstance(ann, AcceptedRow) and ann.facts["values"]["grad_year"] == "2024-06-30"
+    assert ann.facts["values"]["summary"] == "TRUE" and ann.facts["values"]["gpa"] == "3.5"
+    assert ann.facts["groups"][0][1]["startDate"] == "2021-03-01"
+    assert isinstance(bo, AcceptedRow) and bo.name == "Bo Chen"
+    assert isinstance(cy, RejectedRow) and (cy.line, cy.column, cy.external_id, cy.name) == (
+        4, "summary", "9", "Cy",
+    )  # fmt: skip
+
+
+def test_utf16_without_its_marker_reads_whole_rows(ingest) -> None:
+    content = "id,name\r\n1,Ann Lee\r\n2,王小明\r\n"
+    ingestion, outcomes = ingest(content.encode("utf-16-le"))
+    assert ingestion.encoding == "utf-16-le"
+    assert [o.name for o in outcomes] == ["Ann Lee", "王小明"]
