@@ -33,6 +33,11 @@ class BatchObject(BaseModel):
     finished_at: str | None
     options: dict[str, Any]
     warnings: list[str]
+    rate_per_s: float | None = None
+    eta_s: float | None = None
+    last_progress_at: str | None = None
+    stalled: bool = False
+    stalled_reason: str | None = None
 
 
 class BatchList(BaseModel):

@@ -19,10 +19,16 @@ from producer.ingest.pipeline import open_ingestion
 from producer.purge import BatchPurge, purge_batch
 from producer.service.context import Service
 from shared.db import jobs as job_rows
-from shared.db.batches import batch_object, get_batch, set_status
+from shared.db.batches import batch_object, fail_unqueued, get_batch, set_status
 from shared.db.models import Batch, BatchStatus
 from shared.db.retention import expired_batches, stop_waiting
-from shared.errors import InputError, NotFoundError, TooLargeError, WholeFileError
+from shared.errors import (
+    ConfigurationError,
+    InputError,
+    NotFoundError,
+    TooLargeError,
+    WholeFileError,
+)
 from shared.options import BatchOptions
 from shared.reconcile import top_up
 from shared.settings import IngestSettings
@@ -135,9 +141,24 @@ def store(
 
 
 def queue(svc: Service, stored: StoredBatch) -> None:
-    """Send the first window of a stored batch's chunks."""
-    if svc.send is not None and stored.accepted:
+    """Send the first window of a stored batch's chunks.
+
+    A broker that refuses the work fails the batch (its jobs cancelled, so no reconciler runs
+    it later behind the user's back) and raises ConfigurationError saying why.
+    """
+    if svc.send is None or not stored.accepted:
+        return
+    try:
         top_up(svc.engine, svc.send, stored.id, svc.settings.policy())
+    except Exception as exc:
+        from shared.celery_config import broker_reason
+
+        reason = f"the broker refused the work ({broker_reason(exc)})"
+        fail_unqueued(svc.engine, stored.id, reason)
+        raise ConfigurationError(
+            f"batch {stored.id} was stored but {reason}; it is marked failed and will not run: "
+            "check the broker and submit the file again"
+        ) from None
 
 
 def submit(

@@ -166,3 +166,20 @@ def test_docs_and_openapi_are_served_offline(api: Api) -> None:
     assert "cdn" not in docs.text.lower() and "https://" not in docs.text
     spec = api.client.get("/openapi.json").json()
     assert "/v1/batches" in spec["paths"]
+
+
+def test_an_upload_the_broker_refuses_is_503_and_the_batch_never_runs(api: Api) -> None:
+    from fastapi.testclient import TestClient
+
+    from producer.api.app import create_app
+    from tests.processes import free_port
+
+    settings = api.settings.model_copy(update={"broker_url": f"redis://127.0.0.1:{free_port()}/0"})
+    with TestClient(create_app(settings, engine=api.engine)) as client:
+        response = client.post("/v1/batches", headers=api.a.auth, files={"file": ("c.csv", COHORT)})
+        assert response.status_code == 503, response.text
+        assert response.json()["code"] == "unavailable"
+        assert "broker refused" in response.json()["message"]
+    [batch] = api.client.get("/v1/batches", headers=api.a.auth).json()["data"]
+    assert batch["status"] == "failed"
+    assert batch["counts"]["queued"] == 0
