@@ -188,7 +188,7 @@ def too_big_message(size: int, limit: int) -> str:
     )
 
 
-def get(svc: Service, batch_id: str, institution_id: str) -> dict[str, Any]:
+def get(svc: Service, batch_id: str, institution_id: str | None) -> dict[str, Any]:
     """The batch object (DESIGN §8) of one of the institution's batches."""
     get_batch(svc.engine, batch_id, institution_id)  # 404 before any write for another's id
     return batch_object(svc.engine, batch_id, institution_id)
@@ -224,7 +224,7 @@ def list_batches(
     return Page(data, more, ids[-1] if more and ids else None)
 
 
-def cancel(svc: Service, batch_id: str, institution_id: str) -> dict[str, Any]:
+def cancel(svc: Service, batch_id: str, institution_id: str | None) -> dict[str, Any]:
     """Stop the jobs no worker has taken yet; chunks already running finish and count."""
     batch = get_batch(svc.engine, batch_id, institution_id)
     if batch.status not in FINAL:
@@ -233,7 +233,7 @@ def cancel(svc: Service, batch_id: str, institution_id: str) -> dict[str, Any]:
     return batch_object(svc.engine, batch_id, institution_id)
 
 
-def retry(svc: Service, batch_id: str, institution_id: str) -> int:
+def retry(svc: Service, batch_id: str, institution_id: str | None) -> int:
     """Give the batch's dead jobs a fresh set of attempts and queue them again."""
     get_batch(svc.engine, batch_id, institution_id)
     n = job_rows.requeue_dead(svc.engine, batch_id)
@@ -244,7 +244,7 @@ def retry(svc: Service, batch_id: str, institution_id: str) -> int:
     return n
 
 
-def delete(svc: Service, batch_id: str, institution_id: str) -> BatchPurge:
+def delete(svc: Service, batch_id: str, institution_id: str | None) -> BatchPurge:
     """Delete the batch and everything derived from it: jobs, rejected rows, resumes, files.
 
     A running batch is cancelled first; its chunks in flight find their jobs gone.

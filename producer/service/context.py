@@ -18,7 +18,8 @@ class Service:
     """Collaborators of the batch operations, built once by a composition root.
 
     Every operation also takes the caller's institution: a batch of another institution is
-    reported as not found, never as forbidden, so its existence is not confirmed.
+    reported as not found, never as forbidden, so its existence is not confirmed. The CLI,
+    run by the operator, passes None where an operation may reach every institution.
     """
 
     settings: Settings
