@@ -20,7 +20,7 @@ from shared.settings import Settings
 # What cohortcv itself writes into the data dir. Nothing else is deleted, so a data dir pointed
 # at a folder that holds other files (the home folder, by mistake) loses only ours.
 DB_NAME = "cohortcv.db"
-OWN_DIRS = ("broker", "logs", "metrics")
+OWN_DIRS = ("broker", "runs", "logs", "metrics")
 FINAL = (BatchStatus.COMPLETED, BatchStatus.FAILED, BatchStatus.CANCELLED)
 
 
@@ -118,8 +118,10 @@ def purge_broker_messages(settings: Settings, batch_id: str) -> int:
     if not settings.embedded_broker:
         return 0
     removed = 0
-    for sub in ("queue", "processed"):
-        folder = settings.broker_folder() / sub
+    # The shared broker folder (submit, retry) and each embedded run's own (runs/<batch>/broker).
+    brokers = [settings.broker_folder(), *settings.data_dir.glob("runs/*/broker")]
+    folders = [broker / sub for broker in brokers for sub in ("queue", "processed")]
+    for folder in folders:
         if not folder.is_dir():
             continue
         for path in folder.iterdir():

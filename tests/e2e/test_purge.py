@@ -86,15 +86,15 @@ def test_purge_one_batch_leaves_nothing_of_it_and_keeps_the_other(
         assert only_a
         before_b = _rows_naming(engine, b, resumes_b)
         assert _rows_naming(engine, a, only_a)["row_errors"] == 1
-        messages = [p for p in (data / "broker").rglob("*.msg") if _message_batch(p) == a]
-        assert messages, "the embedded broker kept the batch's processed messages"
+        # A finished run removes its own broker folder: no message of it is left to purge.
+        assert not [p for p in data.rglob("*.msg") if _message_batch(p) == a]
 
         result = _cli(env, "purge", "--batch", a, "--yes", cwd=tmp_path)
         assert f"purged batch {a}" in result.stdout
 
         assert _rows_naming(engine, a, only_a) == {}
         assert _rows_naming(engine, b, resumes_b) == before_b
-        assert not [p for p in (data / "broker").rglob("*.msg") if _message_batch(p) == a]
+        assert not [p for p in data.rglob("*.msg") if _message_batch(p) == a]
     finally:
         engine.dispose()
     # The other batch still exports every resume.
@@ -125,3 +125,27 @@ def test_purge_everything_empties_the_data_dir_only(tmp_path: Path) -> None:
     assert sorted(p.name for p in data.iterdir()) == ["my-notes.txt"]
     # A run afterwards starts from scratch.
     _cli(env, "run", str(source), "--out", str(tmp_path / "out2"), cwd=tmp_path)
+
+
+def test_purge_batch_removes_its_queued_messages_from_the_embedded_broker(tmp_path: Path) -> None:
+    """A batch submitted with no worker running leaves messages behind; purging it removes them."""
+    data = tmp_path / "data"
+    env = clean_env(COHORTCV_DATA_DIR=str(data))
+    source = tmp_path / "one.csv"
+    source.write_text(HEADER + SHARED_ROW + "P2,Bo Chen,bo@example.edu,,,\n", encoding="utf-8")
+    other = tmp_path / "other.csv"
+    other.write_text(HEADER + "P9,Di Xu,di@example.edu,,,\n", encoding="utf-8")
+    _cli(env, "db", "upgrade", cwd=tmp_path)
+    batch = _cli(env, "submit", str(source), cwd=tmp_path).stdout.strip().splitlines()[-1]
+    kept = _cli(env, "submit", str(other), cwd=tmp_path).stdout.strip().splitlines()[-1]
+    queued = [p for p in data.rglob("*.msg") if _message_batch(p) == batch]
+    assert queued, "submit with no worker leaves the batch's chunk in the embedded broker"
+
+    refused = subprocess.run(
+        [*COHORTCV, "purge", "--batch", batch, "--yes"],
+        env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )  # fmt: skip
+    assert refused.returncode != 0, "a batch still queued is refused without --force"
+    _cli(env, "purge", "--batch", batch, "--yes", "--force", cwd=tmp_path)
+    assert not [p for p in data.rglob("*.msg") if _message_batch(p) == batch]
+    assert [p for p in data.rglob("*.msg") if _message_batch(p) == kept]
