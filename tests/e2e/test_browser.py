@@ -7,7 +7,6 @@ import csv
 import io
 import os
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from sqlalchemy import func, select
 from shared.db import tenants
 from shared.db.models import Batch, Job, RowErrorRecord
 from tests.e2e.conftest import Services
-from tests.processes import free_port, stop, wait_for
+from tests.processes import free_port, start, stop, wait_for
 
 CHROMIUM = os.environ.get("COHORTCV_TEST_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -75,13 +74,8 @@ def _cohort(path: Path, n: int) -> Path:
 
 
 def _serve(services: Services, port: int, log: Path) -> subprocess.Popen[bytes]:
-    """The API as an operator runs it: uvicorn in its own process, on loopback."""
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "producer.api.app:create_app",
-             "--host", "127.0.0.1", "--port", str(port)],
-            env=services.env(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+    """The API as an operator runs it: `cohortcv api` on loopback."""
+    return start(["api", "--port", str(port)], services.env(), log)
 
 
 def test_sign_in_upload_progress_download_delete(services: Services, tmp_path: Path) -> None:
