@@ -16,8 +16,9 @@ from producer.csvsafe import write_csv
 from shared.db import resumes
 from shared.db.jobs import PENDING
 from shared.db.models import Job, JobStatus, RowErrorRecord
+from shared.options import FORMATS
 
-EXTENSIONS = {"pdf": "pdf", "html": "html", "md": "md", "json": "json"}
+EXTENSIONS = {f: f for f in FORMATS}  # the file suffix of each format
 REPORT_HEADER = ("line", "id", "name", "outcome", "reason", "status", "outputs")
 ERRORS_HEADER = ("line", "column", "reason")
 _UNSAFE = re.compile(r"[^\w.-]+", re.UNICODE)

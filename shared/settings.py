@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.api_settings import ApiSettings
 from shared.errors import ConfigurationError
+from shared.options import FORMATS
 from shared.policy import Policy
 
 
@@ -106,7 +107,7 @@ class Settings(BaseSettings):
     window_chunks: int = 8
     writer: str = "template"
     language: str = "auto"
-    formats: list[str] = Field(default_factory=lambda: ["pdf", "html", "md", "json"])
+    formats: list[str] = Field(default_factory=lambda: list(FORMATS))
     metrics_port: int = 0
     # 127.0.0.1 on a host; 0.0.0.0 inside a container so Prometheus can scrape it.
     metrics_address: str = "127.0.0.1"

@@ -61,3 +61,13 @@ def test_variant_key_is_language_and_writer() -> None:
     assert variant_key({"writer": "llm"}, "zh") == "zh:llm"
     assert variant_key({}, "en") == "en:template"
     assert BatchOptions(writer="llm").variant("en") == "en:llm"
+
+
+def test_every_format_has_a_renderer_and_an_export_suffix() -> None:
+    from producer.export import EXTENSIONS
+    from shared.settings import Settings
+    from workers.render.registry import RENDERERS
+
+    assert tuple(RENDERERS) == FORMATS
+    assert tuple(EXTENSIONS) == FORMATS
+    assert Settings().formats == list(FORMATS)
