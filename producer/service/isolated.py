@@ -8,9 +8,11 @@ it instead; the server process only streams bytes and answers requests.
 from __future__ import annotations
 
 import atexit
+import logging
 import multiprocessing
 import threading
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ from producer.service.batches import UploadLimits, store
 from shared.options import BatchOptions
 from shared.settings import IngestSettings
 
+log = logging.getLogger(__name__)
 _pool: ProcessPoolExecutor | None = None
 _lock = threading.Lock()
 _engines: dict[str, Any] = {}
@@ -51,6 +54,15 @@ def _store_in_child(
     )  # fmt: skip
 
 
+def _guarded(main_file: str) -> bool:
+    """Whether a script has an `if __name__ == "__main__":` guard (spawn re-imports it)."""
+    try:
+        with open(main_file, encoding="utf-8", errors="replace") as fh:
+            return "__main__" in fh.read()
+    except OSError:
+        return False
+
+
 def _lower_priority() -> None:
     # Validation is batch work: the server's answers to status calls come first on a busy CPU.
     import contextlib
@@ -60,10 +72,23 @@ def _lower_priority() -> None:
         os.nice(10)
 
 
+class _SpawnRefused(Exception):
+    """multiprocessing refused to start a process (it would re-import an unguarded __main__)."""
+
+
 def _get_pool(processes: int) -> ProcessPoolExecutor:
     global _pool
     with _lock:
         if _pool is None:
+            import __main__
+
+            main_file = getattr(__main__, "__file__", None)
+            if (
+                main_file
+                and getattr(__main__, "__spec__", None) is None
+                and not _guarded(main_file)
+            ):
+                raise _SpawnRefused(main_file)
             _pool = ProcessPoolExecutor(
                 processes,
                 mp_context=multiprocessing.get_context("spawn"),
@@ -84,9 +109,24 @@ def store_isolated(
     limits: UploadLimits | None,
     sheet: str | None,
     processes: int,
+    engine: Any = None,
 ) -> StoredBatch:
-    """`batches.store` in a pool process (blocking the calling thread until it is done)."""
-    future = _get_pool(processes).submit(
-        _store_in_child, url, ingest, str(path), options, institution_id, filename, limits, sheet
-    )
-    return future.result()
+    """`batches.store` in a pool process (blocking the calling thread until it is done).
+
+    Where no process can be started (a program that creates the app at import time without a
+    `__main__` guard cannot spawn) or the pool broke (a child was killed), the file is validated
+    in this thread instead, with `engine`: slower answers elsewhere, never a lost upload.
+    """
+    global _pool
+    args = (url, ingest, str(path), options, institution_id, filename, limits, sheet)
+    try:
+        future = _get_pool(processes).submit(_store_in_child, *args)
+        return future.result()
+    except (BrokenProcessPool, _SpawnRefused) as exc:
+        log.warning("upload validated in the server process: %s", type(exc).__name__)
+        with _lock:
+            _pool = None
+        return store(
+            engine if engine is not None else _engine(url), ingest, path, options,
+            institution_id, filename=filename, limits=limits, sheet=sheet,
+        )  # fmt: skip
