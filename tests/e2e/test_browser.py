@@ -144,6 +144,11 @@ def test_sign_in_upload_progress_download_delete(services: Services, tmp_path: P
             page.wait_for_url(f"{base}/batches?notice=deleted")
             expect(page.locator(".notice")).to_be_visible()
             page.screenshot(path=str(shots / "after-delete.png"), full_page=True)
+            page.click("#lang-toggle")
+            expect(page.locator("h1")).to_have_text("上传文件")
+            page.goto(f"{base}/batches")  # the choice is remembered
+            expect(page.locator("#upload-button")).to_have_text("上传并开始")
+            page.screenshot(path=str(shots / "batches-zh.png"), full_page=True)
             browser.close()
         assert blocked == [], f"the page fetched from elsewhere: {blocked}"
         with services.engine.connect() as conn:
