@@ -26,6 +26,8 @@ from shared.db.models import JobStatus, ResumeOutput, ResumeRecord
 from shared.errors import NotFoundError
 from shared.options import FORMATS, parse_formats
 
+# Bytes gathered before a piece of the ZIP goes out: few writes, little memory.
+FLUSH_BYTES = 256 * 1024
 MEDIA_TYPES = {
     "pdf": "application/pdf",
     "html": "text/html; charset=utf-8",
@@ -41,6 +43,7 @@ class _Sink(io.RawIOBase):
         super().__init__()
         self._parts: list[bytes] = []
         self._written = 0
+        self._pending = 0
 
     def writable(self) -> bool:
         return True
@@ -48,13 +51,18 @@ class _Sink(io.RawIOBase):
     def write(self, data: bytes) -> int:  # type: ignore[override]
         self._parts.append(bytes(data))
         self._written += len(data)
+        self._pending += len(data)
         return len(data)
 
     def tell(self) -> int:
         return self._written
 
+    @property
+    def pending(self) -> int:
+        return self._pending
+
     def take(self) -> bytes:
-        data, self._parts = b"".join(self._parts), []
+        data, self._parts, self._pending = b"".join(self._parts), [], 0
         return data
 
 
@@ -95,7 +103,8 @@ def _zip_chunks(svc: Service, batch_id: str, formats: list[str]) -> Iterator[byt
                 method = zipfile.ZIP_STORED if fmt == "pdf" else zipfile.ZIP_DEFLATED
                 zf.writestr(rel, content, compress_type=method)
                 written.setdefault(line, []).append(rel)
-            yield sink.take()
+            if sink.pending >= FLUSH_BYTES:
+                yield sink.take()
         errors = _errors(engine, batch_id)
         report = csv_text(REPORT_HEADER, _report_rows(jobs, errors, written))
         zf.writestr("report.csv", "\ufeff" + report)

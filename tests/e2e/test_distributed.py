@@ -227,11 +227,20 @@ def test_unknown_writer_fails_fast_with_the_real_message(
     services, write_cohort, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     cohort = write_cohort(tmp_path / "cohort.csv", 20)
-    env = services.env(COHORTCV_WRITER="no-such-writer")
-    submitted = subprocess.run(
-        [*COHORTCV, "submit", str(cohort)], env=env, capture_output=True, text=True, timeout=120
-    )
-    batch_id = submitted.stdout.strip().splitlines()[-1]
+    # submit refuses an unknown writer itself (exit 2), so the batch names one the workers lack,
+    # as a batch stored before a writer was removed would.
+    refused = subprocess.run(
+        [*COHORTCV, "submit", str(cohort)], env=services.env(COHORTCV_WRITER="no-such-writer"),
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert refused.returncode == 2 and "no-such-writer" in refused.stderr
+    batch_id = services.cli("submit", str(cohort)).stdout.strip().splitlines()[-1]
+    with services.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE batches SET options = jsonb_set(options::jsonb, '{writer}', "
+                 "'\"no-such-writer\"') WHERE id = :id"),
+            {"id": batch_id},
+        )  # fmt: skip
     started = time.monotonic()
     services.start_worker("-c", "1", "-n", "w@%h", "-B")
     services.wait_done(batch_id, 20, timeout=120)
