@@ -30,10 +30,14 @@ CORPUS = [
 
 # (model type, architecture shape) of the real models the benchmarks imitate; vocab sizes are theirs.
 SHAPES: dict[str, dict[str, Any]] = {
-    "tiny-gpt2": {"kind": "gpt2", "n_embd": 64, "n_layer": 2, "n_head": 4, "n_positions": 512},
+    # Tiny shapes for tests: a wider initialisation, so greedy text varies from prompt to prompt
+    # (at the usual 0.02 a tiny random model writes one token over and over, which proves little).
+    "tiny-gpt2": {"kind": "gpt2", "n_embd": 64, "n_layer": 2, "n_head": 4, "n_positions": 512,
+                  "initializer_range": 0.2},
     "tiny-llama": {
         "kind": "llama", "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2,
         "num_attention_heads": 4, "num_key_value_heads": 2, "max_position_embeddings": 512,
+        "initializer_range": 0.2,
     },
     "distilgpt2": {"kind": "gpt2", "vocab_size": 50257, "n_embd": 768, "n_layer": 6, "n_head": 12,
                    "n_positions": 1024},
