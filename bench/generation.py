@@ -195,6 +195,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--compile", action="store_true")
     parser.add_argument("--peak-bandwidth", type=float, default=0.0, help="bytes/s; default from the GPU name")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--threads", type=int, default=0, help="CPU threads for torch (0: its default)")
     parser.add_argument("--quick", action="store_true", help="tiny shapes, few prompts: a smoke test")
     args = parser.parse_args(argv)
     gpu = args.device.startswith("cuda")
@@ -222,6 +223,9 @@ def peak_bandwidth(args: argparse.Namespace) -> tuple[str, float | None]:
 
 def main(argv: list[str]) -> int:
     args = parse(argv)
+    if args.threads > 0:
+        # On a shared machine two spinning OpenMP threads can be 5x slower than one: let the user pick.
+        torch.set_num_threads(args.threads)
     card, peak = peak_bandwidth(args)
     figures: dict[str, Any] = {
         "device": card, "dtype": args.dtype, "torch_version": torch.__version__,

@@ -122,7 +122,7 @@ def test_bad_path_and_not_a_model_fail_at_load_with_the_reason(tmp_path: Path) -
     text.write_text("hello")
     with pytest.raises(ModelLoadError, match=r"\.gguf"):
         load_runtime(RuntimeOptions(model=str(text)))
-    with pytest.raises(ModelLoadError, match="unknown runtime 'vllm'.*openai, transformers"):
+    with pytest.raises(ModelLoadError, match=r"unknown runtime 'vllm'.*openai, transformers"):
         load_runtime(RuntimeOptions(runtime="vllm", model=str(empty)))
 
 

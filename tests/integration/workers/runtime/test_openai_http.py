@@ -102,7 +102,7 @@ def test_a_server_slower_than_the_timeout_is_given_up_on(server: str) -> None:
 def test_load_errors_name_the_reason(server: str) -> None:
     with pytest.raises(ModelLoadError, match="refused the API key"):
         runtime(server, api_key="wrong")
-    with pytest.raises(ModelLoadError, match="'other' is not served.*tiny-chat"):
+    with pytest.raises(ModelLoadError, match=r"'other' is not served.*tiny-chat"):
         runtime(server, model="other")
     with pytest.raises(ModelLoadError, match="cannot reach"):
         runtime("http://127.0.0.1:9/v1")
