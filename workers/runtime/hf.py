@@ -12,6 +12,7 @@ from workers.runtime.base import (
     FinishReason,
     Generation,
     GenerationSettings,
+    Message,
     ModelIdentity,
     Prompt,
     RuntimeOptions,
@@ -66,13 +67,34 @@ class HFRuntime:
             lengths, self.options.token_budget, self.options.pad_multiple, self.options.max_batch
         )
 
+    def context_length(self) -> int:
+        """Most tokens (prompt + new) the model's positions allow; unknown: unbounded."""
+        config = self.model.config
+        for name in ("max_position_embeddings", "n_positions", "max_sequence_length"):
+            value = getattr(config, name, None)
+            if isinstance(value, int) and value > 0:
+                return value
+        return 1 << 30
+
+    def warm_up(self) -> float:
+        """One short generation, so the first chunk does not pay for kernels and allocations; seconds."""
+        started = time.perf_counter()
+        self.generate([(Message("user", "Hello."),)], GenerationSettings(max_new_tokens=2))
+        return time.perf_counter() - started
+
     # -- generation -----------------------------------------------------------------------------
     def generate(self, prompts: Sequence[Prompt], settings: GenerationSettings) -> Generation:
         started = time.perf_counter()
         deadline = started + settings.max_time_s if settings.max_time_s else None
         token_ids = self.encode(prompts)
         results: list[Completion | None] = [None] * len(prompts)
-        queue = list(self.plan([len(ids) for ids in token_ids]))
+        context = self.context_length()
+        fitting = [i for i, ids in enumerate(token_ids) if len(ids) + settings.max_new_tokens <= context]
+        for i in set(range(len(prompts))) - set(fitting):
+            # A prompt the model cannot hold: an empty section (the writer falls back), not a failed chunk.
+            results[i] = Completion("", len(token_ids[i]), 0, "length")
+        plan = self.plan([len(token_ids[i]) for i in fitting])
+        queue = [MicroBatch(tuple(fitting[j] for j in b.indices), b.padded_length) for b in plan]
         done: list[MicroBatch] = []
         while queue:
             batch = queue.pop(0)

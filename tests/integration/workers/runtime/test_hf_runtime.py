@@ -148,3 +148,16 @@ def test_cuda_asked_for_without_cuda_is_a_load_error(scratch_models: dict[str, P
         pytest.skip("this machine has CUDA")
     with pytest.raises(ModelLoadError, match="no CUDA device"):
         runtime_for(scratch_models["tiny-gpt2"], tmp_path, device="cuda")
+
+
+def test_a_prompt_longer_than_the_context_does_not_fail_the_others(
+    scratch_models: dict[str, Path], tmp_path: Path
+) -> None:
+    runtime = runtime_for(scratch_models["tiny-gpt2"], tmp_path)  # 512 positions
+    huge = (SYSTEM, Message("user", " ".join(LINES) * 40))
+    settings = GenerationSettings(max_new_tokens=8)
+    mixed = runtime.generate([PROMPTS[0], huge, PROMPTS[1]], settings).completions
+    assert mixed[1].text == "" and mixed[1].finish_reason == "length" and mixed[1].prompt_tokens > 512
+    alone = runtime.generate([PROMPTS[0], PROMPTS[1]], settings).completions
+    assert [mixed[0].token_ids, mixed[2].token_ids] == [c.token_ids for c in alone]
+    assert runtime.warm_up() > 0
