@@ -31,9 +31,13 @@ def runtime_for(model_dir: Path, tmp_path: Path, **options: Any) -> Any:
     return load_runtime(RuntimeOptions(model=str(model_dir), **fields))
 
 
+@pytest.mark.parametrize("static", [False, True], ids=["dynamic-cache", "static-cache"])
 @pytest.mark.parametrize("shape", ["tiny-gpt2", "tiny-llama"])
-def test_batched_greedy_equals_one_at_a_time(scratch_models: dict[str, Path], tmp_path: Path, shape: str) -> None:
-    runtime = runtime_for(scratch_models[shape], tmp_path, token_budget=4096, pad_multiple=16)
+def test_batched_greedy_equals_one_at_a_time(
+    scratch_models: dict[str, Path], tmp_path: Path, shape: str, static: bool
+) -> None:
+    # The static cache pads prompts to a multiple (the GPU path's shapes); eager pads to the longest.
+    runtime = runtime_for(scratch_models[shape], tmp_path, token_budget=4096, pad_multiple=16, static_cache=static)
     settings = GenerationSettings(max_new_tokens=24)
     together = runtime.generate(PROMPTS, settings)
     alone = [runtime.generate([p], settings).completions[0] for p in PROMPTS]
@@ -65,8 +69,9 @@ def test_seeded_sampling_repeats_and_another_seed_differs(scratch_models: dict[s
     assert sample(12) != first
 
 
-def test_token_budget_splits_into_micro_batches(scratch_models: dict[str, Path], tmp_path: Path) -> None:
-    runtime = runtime_for(scratch_models["tiny-gpt2"], tmp_path, token_budget=64, pad_multiple=16)
+@pytest.mark.parametrize("static", [False, True], ids=["eager-pads-to-longest", "static-pads-to-multiple"])
+def test_token_budget_splits_into_micro_batches(scratch_models: dict[str, Path], tmp_path: Path, static: bool) -> None:
+    runtime = runtime_for(scratch_models["tiny-gpt2"], tmp_path, token_budget=64, pad_multiple=16, static_cache=static)
     lengths = [len(ids) for ids in runtime.encode(PROMPTS)]
     generation = runtime.generate(PROMPTS, GenerationSettings(max_new_tokens=4))
     batches = runtime.last_batches
@@ -74,8 +79,11 @@ def test_token_budget_splits_into_micro_batches(scratch_models: dict[str, Path],
     assert sorted(i for b in batches for i in b.indices) == list(range(len(PROMPTS)))
     for batch in batches:
         assert len(batch.indices) * batch.padded_length <= 64 or len(batch.indices) == 1
-        assert batch.padded_length % 16 == 0
-        assert batch.padded_length >= max(lengths[i] for i in batch.indices)
+        longest = max(lengths[i] for i in batch.indices)
+        if static:
+            assert batch.padded_length % 16 == 0 and batch.padded_length >= longest
+        else:
+            assert batch.padded_length == longest  # eager decoding: no pad token it does not need
     # Shortest first: each batch's prompts are no longer than the next batch's.
     flat = [lengths[i] for b in batches for i in b.indices]
     assert flat == sorted(flat)
