@@ -111,10 +111,10 @@ def test_load_errors_name_the_reason(server: str) -> None:
 
 
 def test_many_requests_are_in_flight_at_once(server: str) -> None:
-    # Each request waits 1 s at the server before it generates: 6 in flight take ~1 s, not ~6 s.
+    # Each request waits 1 s at the server before it generates: 6 in flight take ~1 s, one by one >= 6 s.
     control(server, fail_next=0, delay_s=1.0)
     remote = runtime(server, concurrency=6)
     started = time.perf_counter()
     remote.generate(PROMPTS, GenerationSettings(max_new_tokens=2))
-    assert time.perf_counter() - started < 4.0
+    assert time.perf_counter() - started < 5.0
     control(server, delay_s=0.0)
