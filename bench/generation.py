@@ -16,7 +16,8 @@ largest batch size only, as in the reference table. The bandwidth share counts t
 once per decode step (KV-cache reads left out): measured bytes/s ÷ the card's peak.
 
 Imports only the standard library, torch, transformers and tokenizers (a GPU box has nothing else).
-The last line is one JSON object with every figure.
+On the CPU the CPU seconds of this process are reported beside wall time: when other jobs share
+the cores, their ratio is the steadier one. The last line is one JSON object with every figure.
 """
 
 from __future__ import annotations
@@ -55,12 +56,14 @@ def make_prompts(runtime: HFRuntime, count: int, low: int, high: int, seed: int)
     return prompts
 
 
-def one_at_a_time(runtime: HFRuntime, prompts: list[Prompt], new_tokens: int) -> tuple[float, list[list[int]]]:
-    """The original design: one unpadded `generate` per prompt. Returns seconds and new token ids."""
+def one_at_a_time(
+    runtime: HFRuntime, prompts: list[Prompt], new_tokens: int
+) -> tuple[float, float, list[list[int]]]:
+    """The original design: one unpadded `generate` per prompt: wall seconds, CPU seconds, new token ids."""
     model, device = runtime.model, runtime.device
     outputs: list[list[int]] = []
     sync(device)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     for ids in runtime.encode(prompts):
         input_ids = torch.tensor([ids], device=device)
         with torch.inference_mode():
@@ -70,7 +73,7 @@ def one_at_a_time(runtime: HFRuntime, prompts: list[Prompt], new_tokens: int) ->
             )
         outputs.append(trim(out[0, len(ids):].tolist(), runtime))
     sync(device)
-    return time.perf_counter() - started, outputs
+    return time.perf_counter() - started, time.process_time() - cpu_started, outputs
 
 
 def trim(ids: list[int], runtime: HFRuntime) -> list[int]:
@@ -106,12 +109,12 @@ def batched(
     else:
         runtime.generate(prompts[:1], GenerationSettings(max_new_tokens=2))
     sync(runtime.device)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     generation = runtime.generate(prompts, settings)
     sync(runtime.device)
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     ids = [list(c.token_ids) for c in generation.completions]
-    return seconds, ids, generation.batches, generation.completion_tokens
+    return seconds, cpu_seconds, ids, generation.batches, generation.completion_tokens
 
 
 def bench_shape(shape: str, args: argparse.Namespace, peak: float | None) -> dict[str, Any]:
@@ -126,15 +129,19 @@ def bench_shape(shape: str, args: argparse.Namespace, peak: float | None) -> dic
     prompts = make_prompts(runtime, args.prompts, args.min_prompt_tokens, args.max_prompt_tokens, args.seed)
     naive_prompts = prompts[: args.naive_prompts]
     runtime.generate(prompts[:1], GenerationSettings(max_new_tokens=2))  # first-call overheads
-    naive_s, naive_ids = one_at_a_time(runtime, naive_prompts, args.new_tokens)
+    naive_s, naive_cpu_s, naive_ids = one_at_a_time(runtime, naive_prompts, args.new_tokens)
     naive_tokens = sum(len(i) for i in naive_ids)
     naive_ms = naive_s / len(naive_prompts) * 1000
+    naive_cpu_ms = naive_cpu_s / len(naive_prompts) * 1000
+    on_cpu = runtime.device.type == "cpu"
     figures: dict[str, Any] = {
         f"{key}_params_m": round(sum(p.numel() for p in model.parameters()) / 1e6, 1),
         f"{key}_one_at_a_time_prompts": len(naive_prompts),
         f"{key}_one_at_a_time_ms_per_prompt": round(naive_ms, 2),
         f"{key}_one_at_a_time_tokens_per_s": round(naive_tokens / naive_s, 1),
     }
+    if on_cpu:
+        figures[f"{key}_one_at_a_time_cpu_ms_per_prompt"] = round(naive_cpu_ms, 2)
     rows = [f"{shape:14} one-at-a-time      {len(naive_prompts):5d} {naive_ms:10.1f} "
             f"{naive_tokens / naive_s:10.1f} {1.0:8.1f}x  -"]
     print(rows[-1], flush=True)
@@ -155,7 +162,9 @@ def bench_shape(shape: str, args: argparse.Namespace, peak: float | None) -> dic
         )
         runtime.static_cache, runtime.compile = static, compiled
         try:
-            seconds, ids, batches, tokens = batched(runtime, prompts[:count], settings, warm=static or compiled)
+            seconds, cpu_seconds, ids, batches, tokens = batched(
+                runtime, prompts[:count], settings, warm=static or compiled
+            )
         except Exception as exc:  # e.g. no C compiler for torch.compile on this box: say so, go on
             figures[f"{key}_{name}_error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
             rows.append(f"{shape:14} {name:18} failed: {type(exc).__name__}: {str(exc)[:120]}")
@@ -166,6 +175,11 @@ def bench_shape(shape: str, args: argparse.Namespace, peak: float | None) -> dic
         compared = min(len(ids), len(naive_ids))
         speedup = naive_ms / ms
         best = max(best, speedup)
+        if on_cpu:
+            # CPU seconds of this process: steadier than wall time when other jobs share the cores.
+            cpu_ms = cpu_seconds / count * 1000
+            figures[f"{key}_{name}_cpu_ms_per_prompt"] = round(cpu_ms, 3)
+            figures[f"{key}_{name}_speedup_vs_one_at_a_time_cpu_time"] = round(naive_cpu_ms / cpu_ms, 2)
         figures.update({
             f"{key}_{name}_prompts": count,
             f"{key}_{name}_ms_per_prompt": round(ms, 3),
@@ -179,8 +193,9 @@ def bench_shape(shape: str, args: argparse.Namespace, peak: float | None) -> dic
         if peak:
             share = step_bytes * batches * args.new_tokens / seconds / peak
             figures[f"{key}_{name}_bandwidth_bound_share"] = round(share, 4)
+        cpu_note = f" (CPU time {naive_cpu_ms * count / cpu_seconds / 1000:.1f}x)" if on_cpu else ""
         rows.append(f"{shape:14} {name:18} {count:5d} {ms:10.2f} {tokens / seconds:10.1f} "
-                    f"{speedup:8.1f}x  {same}/{compared} identical")
+                    f"{speedup:8.1f}x  {same}/{compared} identical{cpu_note}")
         print(rows[-1], flush=True)
     figures[f"{key}_best_speedup_vs_one_at_a_time"] = round(best, 2)
     runtime.close()
