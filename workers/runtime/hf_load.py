@@ -85,8 +85,10 @@ def _hub_snapshot(repo_id: str) -> Path:
     try:
         return Path(snapshot_download(repo_id, local_files_only=offline))
     except Exception as exc:
-        how = "offline (HF_HUB_OFFLINE is set) and not in the local hub cache" if offline else "cannot fetch"
-        raise ModelLoadError(f"hub model {repo_id!r}: {how}: {type(exc).__name__}: {exc}") from exc
+        how = "offline (HF_HUB_OFFLINE is set) and not in the local hub cache" if offline else "not fetchable"
+        raise ModelLoadError(
+            f"{repo_id!r} is not a local directory, and as a hub id it is {how}: {type(exc).__name__}: {exc}"
+        ) from exc
 
 
 def resolve_source(model: str) -> ModelSource:
