@@ -11,3 +11,5 @@ class Policy:
     window_chunks: int
     deadline_s: int
     retry_delay_s: int
+    # Jobs per write (generate queue) message; 0 = chunk_size. A model writer wants bigger ones.
+    write_chunk_size: int = 0

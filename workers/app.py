@@ -5,15 +5,24 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from celery.signals import worker_init
+from celery.signals import worker_init, worker_process_init
 
 from shared.celery_config import make_celery, queue_depth
 from shared.settings import get_settings
-from workers import tasks
+from workers import holder, tasks
 
 settings = get_settings()
 app = make_celery(settings)
 tasks.register(app, settings)
+if settings.writer.preload:
+    holder.allow_slow_child_start()
+
+
+@worker_process_init.connect
+def _preload_writer(**_: Any) -> None:
+    # `cohortcv worker --writer llm`: each child loads its model before it takes a message.
+    if settings.writer.preload:
+        holder.preload_or_exit(settings)
 
 
 @worker_init.connect

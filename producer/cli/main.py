@@ -98,6 +98,43 @@ class _Upload:
     options: dict[str, object]
 
 
+@dataclass(frozen=True)
+class _WriterChoice:
+    """--writer/--model/--runtime/--target-job of run and submit (None: from settings)."""
+
+    writer: str | None = None
+    model: str | None = None
+    runtime: str | None = None
+    target_job: str | None = None
+
+
+def _with_writer(settings: Settings, choice: _WriterChoice) -> tuple[Settings, dict[str, object]]:
+    """Settings with the chosen writer, and the batch options that record it for the workers."""
+    from shared.errors import InputError
+
+    update = {
+        k: v for k, v in (("name", choice.writer), ("model", choice.model),
+                          ("runtime", choice.runtime)) if v
+    }  # fmt: skip
+    spec = settings.writer.model_copy(update=update)
+    if spec.name not in WRITERS:
+        raise InputError(f"--writer: unknown {spec.name!r}; choose from {', '.join(WRITERS)}")
+    if spec.name != "template" and not spec.model:
+        raise InputError(
+            f"--writer {spec.name} needs --model (a checkpoint directory, hub id or .gguf file, "
+            "or the served model name with --runtime openai) or COHORTCV_WRITER__MODEL"
+        )
+    options: dict[str, object] = {"writer": spec.name}
+    if spec.name != "template":
+        model = spec.model
+        if spec.runtime != "openai" and Path(model).expanduser().exists():
+            model = str(Path(model).expanduser().resolve())  # workers may run elsewhere (cwd)
+        options |= {"model": model, "runtime": spec.runtime}
+    if choice.target_job:
+        options["target_job"] = choice.target_job
+    return settings.model_copy(update={"writer": spec}), options
+
+
 def _upload(
     file: Path,
     lang: str | None,
@@ -106,12 +143,13 @@ def _upload(
     sheet: str | None,
     *,
     upgrade: bool,
+    writer: _WriterChoice = _WriterChoice(),
 ) -> _Upload:
-    settings = get_settings()
+    settings, writer_options = _with_writer(get_settings(), writer)
     options: dict[str, object] = {
         "formats": _formats(formats, settings),
         "language": lang or settings.language,
-        "writer": settings.writer,
+        **writer_options,
     }
     engine = _engine(settings, upgrade=upgrade)
     return _Upload(settings, engine, _open(file, settings, institution, lang, sheet), options)
@@ -151,6 +189,38 @@ InstitutionOpt = Annotated[
 SheetOpt = Annotated[
     str | None, typer.Option("--sheet", help="XLSX sheet name (default: the first).")
 ]
+WRITERS = ("template", "llm")
+WriterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--writer",
+        help="template (no model, instant) or llm (a language model writes the prose, every "
+        "fact checked against the input). Default: COHORTCV_WRITER__NAME (template).",
+    ),
+]
+ModelOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        help="For --writer llm: a checkpoint directory, hub id or .gguf file (the served model "
+        "name with --runtime openai). Default: COHORTCV_WRITER__MODEL.",
+    ),
+]
+RuntimeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--runtime",
+        help="transformers (in-process) or openai (a vLLM/SGLang/TGI/Ollama server at "
+        "COHORTCV_WRITER__BASE_URL). Default: COHORTCV_WRITER__RUNTIME (transformers).",
+    ),
+]
+TargetJobOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--target-job",
+        help="A job description the llm writer tailors wording to (a row's own target job wins).",
+    ),
+]
 
 
 @app.command()
@@ -160,18 +230,30 @@ def run(
     out_dir: Annotated[
         Path, typer.Option("--out", help="Folder for the resumes and reports.")
     ] = Path("out"),
-    workers: Annotated[int, typer.Option("--workers", min=1, help="Local worker processes.")] = max(
-        1, os.cpu_count() or 1
-    ),
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers", min=1, help="Local worker processes (default: CPU count; 1 with a model)."
+        ),
+    ] = None,
     lang: LangOpt = None,
     formats: FormatsOpt = None,
     institution: InstitutionOpt = "default",
     sheet: SheetOpt = None,
+    writer: WriterOpt = None,
+    model: ModelOpt = None,
+    runtime: RuntimeOpt = None,
+    target_job: TargetJobOpt = None,
 ) -> None:
     """Turn a file into resumes on this machine: no servers (SQLite, an embedded broker, local workers)."""
     from producer.embedded import run_embedded
 
-    upload = _upload(file, lang, formats, institution, sheet, upgrade=True)
+    choice = _WriterChoice(writer, model, runtime, target_job)
+    upload = _upload(file, lang, formats, institution, sheet, upgrade=True, writer=choice)
+    if workers is None:
+        # One process holds one model: several on one CPU would only fight for its cores.
+        model_writer = upload.settings.writer.name != "template"
+        workers = 1 if model_writer else max(1, os.cpu_count() or 1)
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
         TimeRemainingColumn(), console=console, transient=False,
@@ -287,13 +369,18 @@ def submit(
     formats: FormatsOpt = None,
     institution: InstitutionOpt = "default",
     sheet: SheetOpt = None,
+    writer: WriterOpt = None,
+    model: ModelOpt = None,
+    runtime: RuntimeOpt = None,
+    target_job: TargetJobOpt = None,
 ) -> None:
     """Store a cohort as a batch in the database and queue it; prints the batch id on its last line."""
     from producer.dispatch import store_batch
     from shared.celery_config import make_celery, send_chunk
     from shared.reconcile import top_up
 
-    upload = _upload(file, lang, formats, institution, sheet, upgrade=False)
+    choice = _WriterChoice(writer, model, runtime, target_job)
+    upload = _upload(file, lang, formats, institution, sheet, upgrade=False, writer=choice)
     started = time.perf_counter()
     stored = store_batch(
         upload.engine, upload.ingestion, institution_id=institution, options=upload.options
@@ -453,19 +540,34 @@ def worker(
         typer.Option("--metrics-port", help="Serve Prometheus metrics on 127.0.0.1:PORT (0: off)."),
     ] = 0,
     loglevel: Annotated[str, typer.Option("--loglevel", "-l")] = "INFO",
+    writer: WriterOpt = None,
+    model: ModelOpt = None,
+    runtime: RuntimeOpt = None,
 ) -> None:
-    """Start a Celery worker with cohortcv's defaults (late acks, prefetch 1, events on)."""
+    """Start a Celery worker with cohortcv's defaults (late acks, prefetch 1, events on).
+
+    With --writer llm each worker process loads and warms its model before it takes a message
+    and logs how long that took; if the model cannot load, the worker exits non-zero saying why.
+    """
     from producer.workerproc import device_env, metrics_env, settings_env, worker_argv
 
-    settings = get_settings()
+    settings, _ = _with_writer(get_settings(), _WriterChoice(writer, model, runtime))
     gpu = device.startswith("cuda")
-    procs = concurrency or (1 if gpu else max(1, os.cpu_count() or 1))
+    model_writer = settings.writer.name != "template"
+    procs = concurrency or (1 if gpu or model_writer else max(1, os.cpu_count() or 1))
     node = name or (f"gpu{device.split(':')[-1]}@%h" if gpu else "cpu@%h")
     env = metrics_env(
         metrics_port or settings.metrics_port,
         device_env(device, settings_env(settings)),
         settings.data_dir,
     )
+    env |= {
+        "COHORTCV_WRITER__NAME": settings.writer.name,
+        "COHORTCV_WRITER__MODEL": settings.writer.model,
+        "COHORTCV_WRITER__RUNTIME": settings.writer.runtime,
+        "COHORTCV_WRITER__DEVICE": "cuda:0" if gpu else device,
+        "COHORTCV_WRITER__PRELOAD": "true" if model_writer else "false",
+    }
     argv = worker_argv(
         queues=[q.strip() for q in queues.split(",") if q.strip()],
         concurrency=procs, name=node, beat=beat, loglevel=loglevel,
