@@ -109,7 +109,11 @@ def _names_en(text: str) -> Iterator[Claim]:
         if capital:
             at_start = _SENTENCE_START.search(text[: match.start()]) is not None
             lower = word.casefold()
-            if at_start and not phrase and _plain_word(lower):
+            if at_start and phrase:
+                # "… Acme Corp. Uses …": a sentence boundary ends the phrase.
+                yield from _name(phrase)
+                phrase = []
+            if at_start and _plain_word(lower):
                 continue
             phrase.append(word)
         elif phrase and word.casefold() in _JOINERS:

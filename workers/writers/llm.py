@@ -105,6 +105,11 @@ class LLMWriter:
                         reason=f"1st: {attempt.reason}; 2nd: {final.reason}",
                         ungrounded=sorted(set(attempt.ungrounded) | set(final.ungrounded)),
                     )
+                else:
+                    # Kept: the second text; recorded: why the first one was refused.
+                    final = _Attempt(
+                        attempt.section, final.value, attempt.reason, attempt.ungrounded
+                    )
             self._apply(resumes[attempt.section.person], final, outcome)
             stats.count(outcome)
         if self.observer is not None:
