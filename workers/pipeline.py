@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, select
 
-from shared.db import jobs, resumes
+from shared.db import generation, jobs, resumes
 from shared.db.models import Batch, JobStage
 from shared.errors import ConfigurationError
 from shared.facts import build_profile
@@ -123,6 +123,11 @@ def write_stage(ctx: PipelineContext, job_ids: Sequence[int]) -> StageResult:
         group, reused = _reuse(ctx, writer, group)
         written |= reused
         done = _write_group(writer, group, result.failed, ctx.options)
+        stats = getattr(writer, "last_stats", None)
+        if stats is not None and stats.tokens and group:
+            # A chunk holds one batch's jobs: its tokens/s is what `run` and `status` show.
+            generation.record(ctx.engine, group[0].batch_id, stats.tokens, stats.seconds)
+            writer.last_stats = None  # type: ignore[attr-defined]
         records = [
             resumes.NewResume(
                 institution_id=job.institution_id,

@@ -264,10 +264,15 @@ def run(
         def validated(stored: Any) -> None:
             progress.update(reading, total=stored.rows, completed=stored.rows)
             bar["task"] = progress.add_task("writing resumes", total=stored.accepted)
+            bar["id"], bar["speed_at"] = stored.id, 0.0
 
         def moved(counts: dict[str, int]) -> None:
             finished = counts["done"] + counts["dead"]
             progress.update(bar["task"], completed=finished)
+            if upload.settings.writer.name != "template" and time.monotonic() - bar["speed_at"] > 1:
+                bar["speed_at"] = time.monotonic()
+                speed = _tokens_per_s(upload.engine, bar["id"])
+                progress.update(bar["task"], description=f"writing resumes{speed}")
 
         result = run_embedded(
             upload.settings, upload.engine, upload.ingestion, out_dir,
@@ -290,6 +295,14 @@ def run(
         _print_errors(out_dir / "errors.csv")
     if counts["dead"]:
         raise typer.Exit(1)
+
+
+def _tokens_per_s(engine: Any, batch_id: str) -> str:
+    """" (123 tok/s)" while a model writes the batch, "" otherwise."""
+    from shared.db.generation import tokens_per_s
+
+    speed = tokens_per_s(engine, batch_id)
+    return f" ({speed:,.0f} tok/s)" if speed else ""
 
 
 def _print_errors(path: Path, limit: int = 20) -> None:
@@ -435,13 +448,18 @@ def status(
             )
         out.print(table)
         return
+    from shared.db.generation import tokens_per_s
+
     obj = batch_object(engine, batch)
     if as_json:
-        out.print_json(json.dumps(obj))
+        out.print_json(json.dumps({**obj, "tokens_per_s": tokens_per_s(engine, batch)}))
         return
     finished = ("completed", "failed", "cancelled")
     if not watch or obj["status"] in finished:
-        out.print(f"batch {obj['id']} ({obj['filename']}): {obj['status']}", highlight=False)
+        speed = _tokens_per_s(engine, batch)
+        out.print(
+            f"batch {obj['id']} ({obj['filename']}): {obj['status']}{speed}", highlight=False
+        )
         out.print(_counts_table(obj["counts"]))
         return
     with Progress(
@@ -463,6 +481,7 @@ def status(
                 description=(
                     f"batch {batch[:8]} {obj['status']} "
                     f"(running {c['running']}, failed {c['failed']}, dead {c['dead']})"
+                    f"{_tokens_per_s(engine, batch)}"
                 ),
             )
     out.print(_counts_table(obj["counts"]))

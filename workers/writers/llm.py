@@ -73,6 +73,8 @@ class LLMWriter:
         self.guard = guard or Guard()
         self.template = template or TemplateWriter()
         self.observer = observer
+        # The figures of the latest `write` call, for the pipeline to store per batch.
+        self.last_stats: WriteStats | None = None
 
     @property
     def identity(self) -> ModelIdentity:
@@ -112,6 +114,7 @@ class LLMWriter:
                     )
             self._apply(resumes[attempt.section.person], final, outcome)
             stats.count(outcome)
+        self.last_stats = stats
         if self.observer is not None:
             self.observer(stats)
         return resumes

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from producer.dispatch import store_batch
 from producer.export import export_batch
 from producer.ingest.pipeline import open_ingestion
+from shared.db import generation
 from shared.db.engine import make_engine
 from shared.db.migrate import upgrade
 from shared.db.models import Job, ResumeRecord
@@ -109,6 +110,10 @@ def test_the_same_model_reuses_and_another_model_regenerates(tmp_path: Path) -> 
     with engine.connect() as conn:  # type: ignore[attr-defined]
         variants = set(conn.scalars(select(ResumeRecord.variant)))
     assert variants == {"en:llm:tiny@aaaa"}
+    with engine.connect() as conn:  # type: ignore[attr-defined]
+        batch_id = conn.scalar(select(Job.batch_id).where(Job.id == ids[0]))
+    speed = generation.tokens_per_s(engine, batch_id)  # type: ignore[arg-type]
+    assert speed is not None and speed > 0
 
     # The same rows again, same model: nothing is generated, the resumes are reused.
     _, ids2 = _batch(tmp_path, options)
