@@ -58,10 +58,13 @@ def invented(profile: Profile, resume: Resume) -> list[str]:
     raw = normalise(profile.model_dump_json(exclude={"meta"}))
     missing = []
     for text in _model_fields(resume):
-        for i, token in enumerate(_WORDS.findall(text)):
-            capital = token[:1].isupper() and i > 0 or token[:1].isdigit()
-            if capital and normalise(token).rstrip("%") not in raw:
-                missing.append(token)
+        for sentence in re.split(r"(?<=[.!?])\s+|\n", text):
+            for i, token in enumerate(_WORDS.findall(sentence)):
+                # A sentence's first word is capitalised anyway; every other capital or digit
+                # must be found in the input as written.
+                named = (token[:1].isupper() and i > 0) or token[:1].isdigit()
+                if named and normalise(token).rstrip("%").rstrip(".") not in raw:
+                    missing.append(token)
     return missing
 
 
