@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from celery.signals import worker_init, worker_process_init
+from celery.signals import worker_init, worker_process_init, worker_shutdown
 
 from shared.celery_config import make_celery, queue_depth
 from shared.settings import get_settings
@@ -23,6 +23,12 @@ def _preload_writer(**_: Any) -> None:
     # `cohortcv worker --writer llm`: each child loads its model before it takes a message.
     if settings.writer.preload:
         holder.preload_or_exit(settings)
+
+
+@worker_shutdown.connect
+def _exit_if_writer_failed(**_: Any) -> None:
+    if settings.writer.preload:
+        holder.exit_if_load_failed(settings)
 
 
 @worker_init.connect

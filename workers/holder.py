@@ -11,6 +11,7 @@ import logging
 import os
 import threading
 import time
+from pathlib import Path
 
 from shared.db.engine import make_engine
 from shared.errors import ConfigurationError
@@ -111,13 +112,34 @@ def preload_or_exit(settings: Settings) -> None:
         preload(settings)
     except Exception as exc:
         import signal
-        import sys
 
         message = f"cohortcv worker: writer {settings.writer.name!r} cannot load: {exc}"
         log.critical(message)
-        print(message, file=sys.stderr, flush=True)
-        os.kill(os.getppid(), signal.SIGQUIT)
+        # Celery's shutdown loses the exit code, so the parent learns of the failure from this
+        # file (exit_if_load_failed, on worker_shutdown) and exits with EXIT_CANNOT_LOAD itself.
+        marker = _load_failed_marker(settings, os.getppid())
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(message, encoding="utf-8")
+        os.kill(os.getppid(), signal.SIGTERM)
         os._exit(EXIT_CANNOT_LOAD)
+
+
+def _load_failed_marker(settings: Settings, parent_pid: int) -> Path:
+    return settings.data_dir / "run" / f"writer-load-failed-{parent_pid}"
+
+
+def exit_if_load_failed(settings: Settings) -> None:
+    """In the worker's main process, at shutdown: a child could not load its writer → exit non-zero."""
+    import sys
+
+    marker = _load_failed_marker(settings, os.getpid())
+    if not marker.exists():
+        return
+    message = marker.read_text(encoding="utf-8")
+    marker.unlink(missing_ok=True)
+    print(message, file=sys.stderr, flush=True)
+    sys.stderr.flush()
+    os._exit(EXIT_CANNOT_LOAD)
 
 
 def allow_slow_child_start(seconds: float = 1800.0) -> None:

@@ -51,13 +51,15 @@ def load_model(spec: WriterSettings) -> ModelRuntime:
         from workers.runtime.registry import load_runtime
     except ImportError as exc:
         raise ModelLoadError(
-            f"the llm writer's model runtime is not available ({exc}); "
+            f"model {spec.model!r}: the model runtime is not available ({exc}); "
             "install the extra: pip install 'cohortcv[llm]'"
         ) from exc
     try:
         return load_runtime(runtime_options(spec))
-    except ModelLoadError:
-        raise
+    except ModelLoadError as exc:
+        if spec.model in str(exc):
+            raise
+        raise ModelLoadError(f"model {spec.model!r}: {exc}") from exc
     except Exception as exc:
         raise ModelLoadError(
             f"cannot load model {spec.model!r}: {type(exc).__name__}: {exc}"
