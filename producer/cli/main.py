@@ -108,7 +108,9 @@ class _WriterChoice:
     target_job: str | None = None
 
 
-def _with_writer(settings: Settings, choice: _WriterChoice) -> tuple[Settings, dict[str, object]]:
+def _with_writer(
+    settings: Settings, choice: _WriterChoice, embedded: bool = False
+) -> tuple[Settings, dict[str, object]]:
     """Settings with the chosen writer, and the batch options that record it for the workers."""
     from shared.errors import InputError
 
@@ -132,6 +134,10 @@ def _with_writer(settings: Settings, choice: _WriterChoice) -> tuple[Settings, d
         options |= {"model": model, "runtime": spec.runtime}
     if choice.target_job:
         options["target_job"] = choice.target_job
+    if embedded and spec.name != "template" and not spec.generate_chunk_size:
+        # A laptop's CPU writes a few people a minute: small write chunks stay well inside the
+        # task time limit and move the progress bar.
+        spec = spec.model_copy(update={"generate_chunk_size": 8})
     return settings.model_copy(update={"writer": spec}), options
 
 
@@ -144,8 +150,9 @@ def _upload(
     *,
     upgrade: bool,
     writer: _WriterChoice = _WriterChoice(),
+    embedded: bool = False,
 ) -> _Upload:
-    settings, writer_options = _with_writer(get_settings(), writer)
+    settings, writer_options = _with_writer(get_settings(), writer, embedded=embedded)
     options: dict[str, object] = {
         "formats": _formats(formats, settings),
         "language": lang or settings.language,
@@ -249,7 +256,9 @@ def run(
     from producer.embedded import run_embedded
 
     choice = _WriterChoice(writer, model, runtime, target_job)
-    upload = _upload(file, lang, formats, institution, sheet, upgrade=True, writer=choice)
+    upload = _upload(
+        file, lang, formats, institution, sheet, upgrade=True, writer=choice, embedded=True
+    )
     if workers is None:
         # One process holds one model: several on one CPU would only fight for its cores.
         model_writer = upload.settings.writer.name != "template"
@@ -298,7 +307,7 @@ def run(
 
 
 def _tokens_per_s(engine: Any, batch_id: str) -> str:
-    """" (123 tok/s)" while a model writes the batch, "" otherwise."""
+    """Text like " (123 tok/s)" while a model writes the batch, "" otherwise."""
     from shared.db.generation import tokens_per_s
 
     speed = tokens_per_s(engine, batch_id)
@@ -457,9 +466,7 @@ def status(
     finished = ("completed", "failed", "cancelled")
     if not watch or obj["status"] in finished:
         speed = _tokens_per_s(engine, batch)
-        out.print(
-            f"batch {obj['id']} ({obj['filename']}): {obj['status']}{speed}", highlight=False
-        )
+        out.print(f"batch {obj['id']} ({obj['filename']}): {obj['status']}{speed}", highlight=False)
         out.print(_counts_table(obj["counts"]))
         return
     with Progress(
