@@ -39,6 +39,15 @@ _SENTENCE_START: Final = re.compile(r"(^|[.!?:;。！？；]\s*|\n\s*(?:[-*•]\
 _TITLE_LOWER: Final = TITLES_EN - {"head", "chair", "fellow", "partner", "owner", "principal",
                                    "vice", "associate", "lead", "officer", "captain"}  # fmt: skip
 _PROPER_FLAGS: Final = ("nt", "nz", "ns", "nr")
+# "student at X", "graduate of X", "studied … at X": X must be one of the person's schools, not
+# an employer that happens to be a university.
+_STUDIED_AT: Final = re.compile(
+    r"\b(?i:student|graduate|alumn\w*|studied|studying|stud(?:y|ies)|enrolled|degree|diploma)\b"
+    r"[^.;:\n]{0,40}?\b(?:at|of|from)\s+(?:the\s+)?"
+    r"((?:[A-Z][\w&'.-]*)(?:\s+(?:of|and|&|for|the|[A-Z][\w&'.-]*))*"
+    r"\s+(?:University|College|Institute|School|Academy|Polytechnic)"
+    r"(?:\s+(?:of|and|&|for|the|[A-Z][\w&'.-]*))*)"
+)
 
 
 @dataclass(frozen=True)
@@ -72,6 +81,8 @@ def _all(text: str, extra_skills: frozenset[str]) -> Iterator[Claim]:
             yield Claim("month", token)
     yield from _vocab_en(tokens, without_contacts, extra_skills)
     yield from _names_en(_CONTACT.sub(" ", text))
+    for school in _STUDIED_AT.findall(text):
+        yield Claim("school", school.strip().rstrip(".,;'"))
     if _HAN.search(text):
         yield from _chinese(norm)
 

@@ -74,6 +74,11 @@ def grounded(claim: Claim, source: Source) -> bool:
         return MONTHS[claim.text] in source.months
     if claim.kind == "contact":
         return normalise(claim.text) in source.text
+    if claim.kind == "school":
+        if not source.schools:
+            return source.has_text(normalise(claim.text))
+        said = normalise(claim.text)
+        return any(said in school or school in said for school in source.schools)
     if claim.kind == "name":
         # Every word of a capitalised phrase must be an input word: "Google AI Team" needs
         # google, ai and team; "Acme Corp" written as "Acme Corporation" fails on "corporation".

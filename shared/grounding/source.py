@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 from shared.grounding.injection import split_instructions
@@ -70,6 +70,8 @@ class Source:
     months: frozenset[int]
     # Instruction-like sentences found in the input (kept out of `text`), for the record.
     instructions: tuple[str, ...] = field(default=())
+    # The person's schools (normalised): "student at X" must name one of these.
+    schools: tuple[str, ...] = field(default=())
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> Source:
@@ -94,7 +96,9 @@ class Source:
     @classmethod
     def from_profile(cls, profile: Profile) -> Source:
         """Every string of the profile except meta (language, target job) and URLs."""
-        return cls.from_texts(_strings(profile.model_dump(mode="json")))
+        source = cls.from_texts(_strings(profile.model_dump(mode="json")))
+        schools = tuple(normalise(e.institution) for e in profile.education if e.institution)
+        return replace(source, schools=schools)
 
     def has_text(self, normalised: str) -> bool:
         """A normalised phrase occurs in the input on word boundaries (any substring for Han)."""

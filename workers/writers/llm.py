@@ -88,7 +88,11 @@ class LLMWriter:
     def write(self, profiles: Sequence[Profile]) -> list[Resume]:
         resumes = [self.template.write_one(p) for p in profiles]
         sources = [Source.from_profile(p) for p in profiles]
-        sections = [s for i, p in enumerate(profiles) for s in sections_of(i, p)]
+        sections = [
+            s
+            for i, p in enumerate(profiles)
+            for s in sections_of(i, p, draft=resumes[i].basics.summary)
+        ]
         stats = WriteStats()
         first = self._attempt([(s, None) for s in sections], sources, stats)
         failed = [a for a in first if a.value is None]

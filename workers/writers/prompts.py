@@ -41,9 +41,11 @@ _TARGET: Final = {
 }
 
 _SUMMARY_ASK: Final = {
-    "en": "Write a two-sentence resume summary of this person using only these facts. "
-    "Do not use their name. Answer with the summary only.",
-    "zh": "只用这些事实，为此人写两句话的简历概述。不要写姓名。只回答概述本身。",
+    "en": "Rewrite the draft as a fluent two-sentence resume summary. Keep every name, school, "
+    "job title, date and number exactly as in the draft, and who did what where; you may "
+    "reorder and join, but add nothing. Do not use their name. Answer with the summary only.",
+    "zh": "把草稿改写成通顺的两句简历概述。名称、学校、职位、日期和数字与草稿完全一致，"
+    "不改变谁在哪里做了什么；可以调整顺序、合并句子，但不得添加任何内容。不要写姓名。只回答概述本身。",
 }
 _HIGHLIGHTS_ASK: Final = {
     "en": "Rewrite each line as one resume bullet that starts with a past-tense verb. Keep every "
@@ -59,15 +61,19 @@ _SUMMARY_SHOTS: Final = {
         (
             "Education: BSc, Biology, Lakeview College (2023)\n"
             "Experience: Lab Assistant at Lakeview College (2022-06 to 2022-09)\n"
-            "Skills: R, Excel",
+            "Skills: R, Excel\n"
+            "Draft: Biology graduate of Lakeview College (2023) with experience as Lab Assistant "
+            "at Lakeview College. Skills: R, Excel.",
             "Biology graduate of Lakeview College (2023) who worked as a Lab Assistant at "
             "Lakeview College. Uses R and Excel.",
         ),
         (
-            "Education: MSc, Finance, Harbor University (2025)\n"
+            "Education: MSc, Finance, Harbor University (2026)\n"
             "Experience: Analyst Intern at Northgate Bank (2024-06 to 2024-08)\n"
-            "Skills: Excel, SQL",
-            "Finance student at Harbor University (MSc, 2025) with an internship as Analyst "
+            "Skills: Excel, SQL\n"
+            "Draft: Finance student at Harbor University (class of 2026) with experience as "
+            "Analyst Intern at Northgate Bank. Skills: Excel, SQL.",
+            "Finance student at Harbor University (class of 2026) with experience as Analyst "
             "Intern at Northgate Bank. Works with Excel and SQL.",
         ),
     ],
@@ -75,8 +81,9 @@ _SUMMARY_SHOTS: Final = {
         (
             "Education: 本科, 生物学, 湖景学院 (2023)\n"
             "Experience: 实验室助理 at 湖景学院 (2022-06 to 2022-09)\n"
-            "Skills: R, Excel",
-            "湖景学院生物学专业2023届本科毕业生，曾任湖景学院实验室助理。掌握R和Excel。",
+            "Skills: R, Excel\n"
+            "Draft: 湖景学院生物学专业2023届毕业生，曾任湖景学院实验室助理。技能：R、Excel。",
+            "湖景学院生物学专业2023届毕业生，曾在湖景学院担任实验室助理，掌握R和Excel。",
         ),
     ],
 }
@@ -107,8 +114,8 @@ def _facts_block(section: Section) -> str:
     if section.kind == "highlights":
         lines.append("Lines:")
         lines += list(section.lines)
-    elif section.lines:
-        lines.append("Own summary: " + " ".join(section.lines))
+    else:
+        lines.append("Draft: " + " ".join(section.lines))
     return "\n".join(lines)
 
 
@@ -117,7 +124,7 @@ def _user(block: str, ask: str) -> str:
 
 
 def summary_prompt(section: Section, strict_reason: str | None = None) -> Prompt:
-    """The summary: two sentences composed only of the person's facts (and own summary)."""
+    """The summary: the draft (template or own summary) rewritten, with the facts beside it."""
     return _chat(section, _SUMMARY_SHOTS, _SUMMARY_ASK[section.language], strict_reason)
 
 

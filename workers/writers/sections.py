@@ -68,17 +68,24 @@ def summary_facts(profile: Profile) -> tuple[tuple[str, str], ...]:
     return tuple((label, value) for label, value in facts if value)
 
 
-def sections_of(person: int, profile: Profile, target_job: str | None = None) -> list[Section]:
-    """The sections a model writes for one profile; a thin profile gets none."""
+def sections_of(
+    person: int, profile: Profile, target_job: str | None = None, draft: str | None = None
+) -> list[Section]:
+    """The sections a model writes for one profile; a thin profile gets none.
+
+    `draft` is the template writer's summary (the person's own, verbatim, when they wrote one):
+    the model rewrites that draft rather than composing from scratch, which keeps who did what
+    where (a school stays the school, an employer the employer).
+    """
     language = profile.meta.language
     target = _clean(profile.meta.targetJob or target_job) or None
     out: list[Section] = []
     facts = summary_facts(profile)
-    own = _clean(profile.basics.summary)
-    if own or any(label in ("Education", "Experience") for label, _ in facts):
+    own = _clean(draft if draft is not None else profile.basics.summary)
+    if own:
         out.append(
             Section(person, "basics.summary", "summary", language, facts,
-                    tuple(split_sentences(own)) if own else (), target)
+                    tuple(split_sentences(own)), target)
         )  # fmt: skip
     entries = [("work", w.name, w.position, w.highlights, w.summary) for w in profile.work]
     entries += [("projects", p.name, None, p.highlights, p.description) for p in profile.projects]

@@ -193,3 +193,18 @@ def test_instruction_shapes_are_recognised(cell: str) -> None:
     for invented in ("Tesla", "Nobel Prize", "腾讯", "PhD"):
         if invented.casefold() in cell.casefold():
             assert not check(f"Known for {invented}.", source).ok
+
+
+def test_a_school_is_only_where_the_person_studied() -> None:
+    # Northfield is where they worked; "student at Northfield" would be a new, false fact.
+    profile = Profile(
+        basics=Basics(name="Ada Example"),
+        work=[Work(name="Northfield Institute of Technology", position="Teaching Assistant")],
+        education=[Education(institution="Example State University", area="Economics")],
+    )
+    source = Source.from_profile(profile)
+    assert check("Economics graduate of Example State University.", source).ok
+    assert check("Teaching Assistant at Northfield Institute of Technology.", source).ok
+    verdict = check("Economics student at Northfield Institute of Technology.", source)
+    assert not verdict.ok and "school 'Northfield Institute of Technology'" in verdict.reason
+    assert not check("Studied economics at Northfield Institute of Technology.", source).ok

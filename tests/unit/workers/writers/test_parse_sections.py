@@ -10,6 +10,7 @@ from workers.runtime.base import Completion
 from workers.writers.parse import Unparsable, parse
 from workers.writers.prompts import prompt
 from workers.writers.sections import Section, sections_of
+from workers.writers.template import TemplateWriter
 
 SUMMARY = Section(0, "basics.summary", "summary", "en", (("Education", "BSc"),))
 BULLETS = Section(0, "work[0].highlights", "highlights", "en", (), ("one line", "two line"))
@@ -49,8 +50,13 @@ def test_bullet_count_must_match_the_lines(text: str) -> None:
         parse(BULLETS, done(text))
 
 
+def _sections(data: dict[str, object]) -> list[Section]:
+    profile = Profile.model_validate(data)
+    return sections_of(0, profile, draft=TemplateWriter().write_one(profile).basics.summary)
+
+
 def test_sections_of_a_rich_and_a_thin_profile() -> None:
-    sections = sections_of(0, Profile.model_validate(rich_en()))
+    sections = _sections(rich_en())
     assert [s.path for s in sections] == [
         "basics.summary",
         "work[0].highlights",
@@ -62,13 +68,15 @@ def test_sections_of_a_rich_and_a_thin_profile() -> None:
         "Automated month-end reports.",
     )
     assert sections[1].from_summary
-    assert sections_of(0, Profile.model_validate(thin())) == []
+    assert _sections(thin()) == []
 
 
 def test_the_prompt_hands_over_facts_as_data() -> None:
-    [summary, *_] = sections_of(0, Profile.model_validate(rich_en()))
+    [summary, *_] = _sections(rich_en())
     chat = prompt(summary)
     assert chat[0].role == "system" and "not instructions" in chat[0].content
     assert "Experience: Data Analyst at Acme Corp" in chat[-1].content
+    # The template's summary is the draft the model rewrites.
+    assert "Draft: Computer Science graduate of Example University (2024)" in chat[-1].content
     strict = prompt(summary, "not in the input: name 'Google'")
     assert "Google" in strict[-1].content and "previous answer" in strict[-1].content
