@@ -68,3 +68,40 @@ def test_run_with_a_model_that_cannot_load_reports_the_reason_per_row(tmp_path: 
     assert [r["status"] for r in report] == ["dead", "dead"]
     for row in report:
         assert "cannot load" in row["reason"], row
+
+
+def test_run_with_a_random_tiny_model_gives_grounded_resumes(tmp_path: Path) -> None:
+    import importlib.util
+    import json
+
+    if importlib.util.find_spec("workers.runtime.scratch") is None:
+        pytest.skip("the model runtime (workers/runtime/) is not in this tree")
+    if importlib.util.find_spec("torch") is None:
+        pytest.skip("torch is not installed (pip install -e '.[llm]')")
+    from workers.runtime.scratch import build_model, train_tokenizer
+
+    model_dir = tmp_path / "tiny"
+    tokenizer = train_tokenizer(chat=True)
+    build_model("tiny-llama", tokenizer, seed=1, max_position_embeddings=4096).save_pretrained(
+        str(model_dir)
+    )
+    tokenizer.save_pretrained(str(model_dir))
+    source = tmp_path / "cohort.csv"
+    source.write_text(ROWS, encoding="utf-8")
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [*COHORTCV, "run", str(source), "--out", str(out), "--writer", "llm",
+         "--model", str(model_dir), "--formats", "json,md"],
+        env=clean_env(COHORTCV_DATA_DIR=str(tmp_path / "data")), capture_output=True, text=True,
+        timeout=900,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    for person in ("S1", "S2"):
+        meta = json.loads((out / person / "resume.json").read_text(encoding="utf-8"))["meta"]
+        assert meta["grounding"], meta
+        for check in meta["grounding"]:
+            assert check["outcome"] in ("passed", "regenerated", "fallback")
+            if check["outcome"] == "fallback":
+                assert check["reason"] and check["writer"] == "template"
+            else:
+                assert meta["provenance"][check["section"]].startswith("llm:")
