@@ -75,10 +75,11 @@ def main() -> None:
     parser.add_argument("--runtime", default="transformers")
     parser.add_argument("--lang", default="en")
     parser.add_argument("--chunk", type=int, default=16, help="profiles per write call")
+    parser.add_argument("--skip", type=int, default=0, help="leave out the first N rows")
     parser.add_argument("--limit", type=int, default=0)
     args = parser.parse_args()
 
-    profiles = load_profiles(args.cohort, args.lang)
+    profiles = load_profiles(args.cohort, args.lang)[args.skip :]
     if args.limit:
         profiles = profiles[: args.limit]
     totals = WriteStats()
@@ -96,6 +97,7 @@ def main() -> None:
     assert isinstance(writer, LLMWriter)
     bad: list[tuple[str, list[str]]] = []
     reasons: dict[str, int] = {}
+    by_kind: dict[str, dict[str, int]] = {}
     started = time.perf_counter()
     for i in range(0, len(profiles), args.chunk):
         batch = profiles[i : i + args.chunk]
@@ -104,6 +106,9 @@ def main() -> None:
             if missing:
                 bad.append((profile.basics.name, missing))
             for check in resume.meta.grounding:
+                kind = "summary" if check.section == "basics.summary" else "highlights"
+                counts = by_kind.setdefault(kind, {})
+                counts[check.outcome] = counts.get(check.outcome, 0) + 1
                 if check.outcome != "passed" and check.reason:
                     kind = check.reason.split(":", 2)[1 if check.reason.startswith("1st") else 0]
                     reasons[kind.strip()] = reasons.get(kind.strip(), 0) + 1
@@ -128,6 +133,7 @@ def main() -> None:
         "wall_s": round(wall, 1),
         "load_s": round(load_s, 1),
         "first_failure_kinds": reasons,
+        "by_section_kind": by_kind,
     }
     for name, missing in bad[:10]:
         print(f"INVENTED in {name}: {missing}", file=sys.stderr)
