@@ -166,3 +166,21 @@ def test_the_batch_chooses_the_writer_over_the_worker_default(
     assert (spec.name, spec.model) == expected
     worker = WriterSettings(name="llm", model="m0")
     assert writer_spec(worker, {"writer": "llm"}).model == "m0"
+
+
+def test_write_chunks_have_their_own_size(tmp_path: Path) -> None:
+    from shared.policy import Policy
+    from shared.reconcile import top_up
+    from shared.tasks import WRITE_CHUNK
+
+    engine, ids = _batch(tmp_path, {"writer": "llm", "model": "tiny"})
+    with engine.connect() as conn:  # type: ignore[attr-defined]
+        batch_id = conn.scalar(select(Job.batch_id))
+    sent: list[tuple[str, list[int]]] = []
+    policy = Policy(chunk_size=32, window_chunks=8, deadline_s=600, retry_delay_s=5,
+                    write_chunk_size=1)  # fmt: skip
+    top_up(engine, lambda task, b, chunk: sent.append((task, chunk)), batch_id, policy)  # type: ignore[arg-type]
+    assert sent == [(WRITE_CHUNK, [ids[0]]), (WRITE_CHUNK, [ids[1]])]
+    settings = Settings(writer=WriterSettings(name="llm"))
+    assert settings.policy().write_chunk_size == 64
+    assert Settings().policy().write_chunk_size == Settings().chunk_size
