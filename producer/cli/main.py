@@ -104,6 +104,49 @@ class _Upload:
     options: dict[str, object]
 
 
+@dataclass(frozen=True)
+class _WriterChoice:
+    """--writer/--model/--runtime/--target-job of run and submit (None: from settings)."""
+
+    writer: str | None = None
+    model: str | None = None
+    runtime: str | None = None
+    target_job: str | None = None
+
+
+def _with_writer(
+    settings: Settings, choice: _WriterChoice, embedded: bool = False
+) -> tuple[Settings, dict[str, object]]:
+    """Settings with the chosen writer, and the batch options that record it for the workers."""
+    from shared.errors import InputError
+
+    update = {
+        k: v for k, v in (("name", choice.writer), ("model", choice.model),
+                          ("runtime", choice.runtime)) if v
+    }  # fmt: skip
+    spec = settings.writer.model_copy(update=update)
+    if spec.name not in WRITERS:
+        raise InputError(f"--writer: unknown {spec.name!r}; choose from {', '.join(WRITERS)}")
+    if spec.name != "template" and not spec.model:
+        raise InputError(
+            f"--writer {spec.name} needs --model (a checkpoint directory, hub id or .gguf file, "
+            "or the served model name with --runtime openai) or COHORTCV_WRITER__MODEL"
+        )
+    options: dict[str, object] = {"writer": spec.name}
+    if spec.name != "template":
+        model = spec.model
+        if spec.runtime != "openai" and Path(model).expanduser().exists():
+            model = str(Path(model).expanduser().resolve())  # workers may run elsewhere (cwd)
+        options |= {"model": model, "runtime": spec.runtime}
+    if choice.target_job:
+        options["target_job"] = choice.target_job
+    if embedded and spec.name != "template" and not spec.generate_chunk_size:
+        # A laptop's CPU writes a few people a minute: small write chunks stay well inside the
+        # task time limit and move the progress bar.
+        spec = spec.model_copy(update={"generate_chunk_size": 8})
+    return settings.model_copy(update={"writer": spec}), options
+
+
 def _upload(
     file: Path,
     lang: str | None,
@@ -112,12 +155,14 @@ def _upload(
     sheet: str | None,
     *,
     upgrade: bool,
+    writer: _WriterChoice = _WriterChoice(),
+    embedded: bool = False,
 ) -> _Upload:
-    settings = get_settings()
+    settings, writer_options = _with_writer(get_settings(), writer, embedded=embedded)
     options: dict[str, object] = {
         "formats": _formats(formats, settings),
         "language": lang or settings.language,
-        "writer": settings.writer,
+        **writer_options,
     }
     engine = _engine(settings, upgrade=upgrade)
     return _Upload(settings, engine, _open(file, settings, institution, lang, sheet), options)
@@ -157,6 +202,38 @@ InstitutionOpt = Annotated[
 SheetOpt = Annotated[
     str | None, typer.Option("--sheet", help="XLSX sheet name (default: the first).")
 ]
+WRITERS = ("template", "llm")
+WriterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--writer",
+        help="template (no model, instant) or llm (a language model writes the prose, every "
+        "fact checked against the input). Default: COHORTCV_WRITER__NAME (template).",
+    ),
+]
+ModelOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        help="For --writer llm: a checkpoint directory, hub id or .gguf file (the served model "
+        "name with --runtime openai). Default: COHORTCV_WRITER__MODEL.",
+    ),
+]
+RuntimeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--runtime",
+        help="transformers (in-process) or openai (a vLLM/SGLang/TGI/Ollama server at "
+        "COHORTCV_WRITER__BASE_URL). Default: COHORTCV_WRITER__RUNTIME (transformers).",
+    ),
+]
+TargetJobOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--target-job",
+        help="A job description the llm writer tailors wording to (a row's own target job wins).",
+    ),
+]
 
 
 @app.command()
@@ -166,20 +243,36 @@ def run(
     out_dir: Annotated[
         Path, typer.Option("--out", help="Folder for the resumes and reports.")
     ] = Path("out"),
-    workers: Annotated[int, typer.Option("--workers", min=1, help="Local worker processes.")] = max(
-        1, os.cpu_count() or 1
-    ),
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers", min=1, help="Local worker processes (default: CPU count; 1 with a model)."
+        ),
+    ] = None,
     lang: LangOpt = None,
     formats: FormatsOpt = None,
     institution: InstitutionOpt = "default",
     sheet: SheetOpt = None,
+    writer: WriterOpt = None,
+    model: ModelOpt = None,
+    runtime: RuntimeOpt = None,
+    target_job: TargetJobOpt = None,
 ) -> None:
     """Turn a file into resumes on this machine: no servers (SQLite, an embedded broker, local workers)."""
     from producer.embedded import EmbeddedRun
 
+    choice = _WriterChoice(writer, model, runtime, target_job)
+    # The writer choice is checked before any worker starts; the workers get the same settings.
+    settings, _ = _with_writer(get_settings(), choice, embedded=True)
+    if workers is None:
+        # One process holds one model: several on one CPU would only fight for its cores.
+        model_writer = settings.writer.name != "template"
+        workers = 1 if model_writer else max(1, os.cpu_count() or 1)
     # The workers start first: their start-up overlaps this process's imports and migrations.
-    with EmbeddedRun(get_settings(), workers) as embedded:
-        upload = _upload(file, lang, formats, institution, sheet, upgrade=True)
+    with EmbeddedRun(settings, workers) as embedded:
+        upload = _upload(
+            file, lang, formats, institution, sheet, upgrade=True, writer=choice, embedded=True
+        )
         with Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
             TimeRemainingColumn(), console=console, transient=False,
@@ -190,10 +283,16 @@ def run(
             def validated(stored: Any) -> None:
                 progress.update(reading, total=stored.rows, completed=stored.rows)
                 bar["task"] = progress.add_task("writing resumes", total=stored.accepted)
+                bar["id"], bar["speed_at"] = stored.id, 0.0
 
             def moved(counts: dict[str, int]) -> None:
                 finished = counts["done"] + counts["dead"]
                 progress.update(bar["task"], completed=finished)
+                writing = upload.settings.writer.name != "template"
+                if writing and time.monotonic() - bar["speed_at"] > 1:
+                    bar["speed_at"] = time.monotonic()
+                    speed = _tokens_per_s(upload.engine, bar["id"])
+                    progress.update(bar["task"], description=f"writing resumes{speed}")
 
             result = embedded.process(
                 upload.engine, upload.ingestion, out_dir,
@@ -216,6 +315,14 @@ def run(
         _print_errors(out_dir / "errors.csv")
     if counts["dead"]:
         raise typer.Exit(1)
+
+
+def _tokens_per_s(engine: Any, batch_id: str) -> str:
+    """Text like " (123 tok/s)" while a model writes the batch, "" otherwise."""
+    from shared.db.generation import tokens_per_s
+
+    speed = tokens_per_s(engine, batch_id)
+    return f" ({speed:,.0f} tok/s)" if speed else ""
 
 
 def _print_errors(path: Path, limit: int = 20) -> None:
@@ -295,6 +402,10 @@ def submit(
     formats: FormatsOpt = None,
     institution: InstitutionOpt = "default",
     sheet: SheetOpt = None,
+    writer: WriterOpt = None,
+    model: ModelOpt = None,
+    runtime: RuntimeOpt = None,
+    target_job: TargetJobOpt = None,
 ) -> None:
     """Store a cohort as a batch in the database and queue it; prints the batch id on its last line."""
     from producer.dispatch import store_batch
@@ -302,7 +413,8 @@ def submit(
     from shared.db.batches import fail_unqueued
     from shared.reconcile import top_up
 
-    upload = _upload(file, lang, formats, institution, sheet, upgrade=False)
+    choice = _WriterChoice(writer, model, runtime, target_job)
+    upload = _upload(file, lang, formats, institution, sheet, upgrade=False, writer=choice)
     celery = make_celery(upload.settings)
     check_broker(celery)  # before anything is stored: a wrong URL or password stores nothing
     started = time.perf_counter()
@@ -369,13 +481,16 @@ def status(
             )
         out.print(table)
         return
+    from shared.db.generation import tokens_per_s
+
     obj = batch_object(engine, batch)
     if as_json:
-        out.print_json(json.dumps(obj))
+        out.print_json(json.dumps({**obj, "tokens_per_s": tokens_per_s(engine, batch)}))
         return
     finished = ("completed", "failed", "cancelled")
     if not watch or obj["status"] in finished:
-        out.print(f"batch {obj['id']} ({obj['filename']}): {obj['status']}", highlight=False)
+        speed = _tokens_per_s(engine, batch)
+        out.print(f"batch {obj['id']} ({obj['filename']}): {obj['status']}{speed}", highlight=False)
         out.print(_counts_table(obj["counts"]))
         _print_pace(obj)
         return
@@ -400,6 +515,7 @@ def status(
                 description=(
                     f"batch {batch[:8]} {'STALLED' if obj['stalled'] else obj['status']} "
                     f"(running {c['running']}, failed {c['failed']}, dead {c['dead']})"
+                    f"{_tokens_per_s(engine, batch)}"
                 ),
             )
             time.sleep(1.0)
@@ -500,19 +616,34 @@ def worker(
         typer.Option("--metrics-port", help="Serve Prometheus metrics on 127.0.0.1:PORT (0: off)."),
     ] = 0,
     loglevel: Annotated[str, typer.Option("--loglevel", "-l")] = "INFO",
+    writer: WriterOpt = None,
+    model: ModelOpt = None,
+    runtime: RuntimeOpt = None,
 ) -> None:
-    """Start a Celery worker with cohortcv's defaults (late acks, prefetch 1, events on)."""
+    """Start a Celery worker with cohortcv's defaults (late acks, prefetch 1, events on).
+
+    With --writer llm each worker process loads and warms its model before it takes a message
+    and logs how long that took; if the model cannot load, the worker exits non-zero saying why.
+    """
     from producer.workerproc import device_env, metrics_env, settings_env, worker_argv
 
-    settings = get_settings()
+    settings, _ = _with_writer(get_settings(), _WriterChoice(writer, model, runtime))
     gpu = device.startswith("cuda")
-    procs = concurrency or (1 if gpu else max(1, os.cpu_count() or 1))
+    model_writer = settings.writer.name != "template"
+    procs = concurrency or (1 if gpu or model_writer else max(1, os.cpu_count() or 1))
     node = name or (f"gpu{device.split(':')[-1]}@%h" if gpu else "cpu@%h")
     env = metrics_env(
         metrics_port or settings.metrics_port,
         device_env(device, settings_env(settings)),
         settings.data_dir,
     )
+    env |= {
+        "COHORTCV_WRITER__NAME": settings.writer.name,
+        "COHORTCV_WRITER__MODEL": settings.writer.model,
+        "COHORTCV_WRITER__RUNTIME": settings.writer.runtime,
+        "COHORTCV_WRITER__DEVICE": "cuda:0" if gpu else device,
+        "COHORTCV_WRITER__PRELOAD": "true" if model_writer else "false",
+    }
     argv = worker_argv(
         queues=[q.strip() for q in queues.split(",") if q.strip()],
         concurrency=procs, name=node, beat=beat, loglevel=loglevel,
