@@ -33,6 +33,9 @@ def settings_env(settings: Settings) -> dict[str, str]:
     env["COHORTCV_BROKER_URL"] = settings.resolved_broker_url()
     env["COHORTCV_CHUNK_SIZE"] = str(settings.chunk_size)
     env["COHORTCV_WINDOW_CHUNKS"] = str(settings.window_chunks)
+    # The writer chosen on the command line, so local workers cut the same write chunks.
+    env["COHORTCV_WRITER__NAME"] = settings.writer.name
+    env["COHORTCV_WRITER__GENERATE_CHUNK_SIZE"] = str(settings.writer.generate_chunk_size)
     return env
 
 

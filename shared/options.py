@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -100,19 +100,9 @@ class BatchOptions(BaseModel):
         text = str(value).strip()
         return text or None
 
-    def variant(self, language: str) -> str:
-        """The resume variant key for one output language (see `variant_key`)."""
-        return variant_key(self.stored(), language)
-
     def stored(self) -> dict[str, Any]:
         """The JSON stored in batches.options: unset optional fields left out."""
         return self.model_dump(exclude_none=True)
-
-
-def variant_key(options: Mapping[str, object], language: str) -> str:
-    """language + writer: a different request for the same facts is a different resume, the same
-    request reuses the stored one (DESIGN §3.5, §6). The producer and the workers both call this."""
-    return f"{language}:{options.get('writer') or 'template'}"
 
 
 def build_options(**values: Any) -> BatchOptions:

@@ -22,6 +22,8 @@ class Policy:
     window_chunks: int
     deadline_s: int
     retry_delay_s: int
+    # Jobs per write (generate queue) message; 0 = chunk_size. A model writer wants bigger ones.
+    write_chunk_size: int = 0
 
     def retry_after_s(self, attempts: int) -> int:
         """Wait after the `attempts`-th failed attempt: retry_delay_s, doubled per attempt."""

@@ -139,6 +139,11 @@ class GroundingCheck(_Part):
     section: str
     outcome: Literal["passed", "regenerated", "fallback", "not_checked"]
     ungrounded: list[str] = Field(default_factory=list)
+    # Why the model's text failed (the guard's or the parser's words); None when it passed first time.
+    reason: str | None = None
+    # Who wrote the text that was kept: "llm" with its model, or "template" after a fallback.
+    writer: str | None = None
+    model: str | None = None
 
 
 class Meta(_Part):

@@ -28,11 +28,19 @@ RECONCILER_ID = "reconciler"
 def top_up(engine: Engine, send: Sender, batch_id: str, policy: Policy) -> int:
     """Send the next chunks of a batch while its window has room; returns jobs sent."""
     sent = 0
+    writing: list[int] = []
     for stage, chunk in jobs.release_window(
         engine, batch_id, policy.chunk_size, policy.window_chunks, policy.deadline_s
     ):
+        if stage == JobStage.WRITE and policy.write_chunk_size:
+            writing += chunk  # re-cut below into the generate queue's own chunk size
+            continue
         send(STAGE_TASK[stage], batch_id, chunk)
         sent += len(chunk)
+    size = policy.write_chunk_size
+    for i in range(0, len(writing), size or 1):
+        send(WRITE_CHUNK, batch_id, writing[i : i + size])
+        sent += len(writing[i : i + size])
     return sent
 
 

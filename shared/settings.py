@@ -41,6 +41,40 @@ class WorkerSettings(BaseModel):
     device: str = "cpu"
 
 
+class WriterSettings(BaseModel):
+    """Which writer fills the prose, and how its model is loaded and sampled (DESIGN §6)."""
+
+    # "template" (no model) or "llm"; a batch records the name it was submitted with.
+    name: str = "template"
+    # llm: a checkpoint directory, hub id or .gguf file; the served model name for "openai".
+    model: str = ""
+    # "transformers" (in-process) or "openai" (vLLM, SGLang, TGI, Ollama, hosted services).
+    runtime: str = "transformers"
+    device: str = "auto"
+    dtype: str = "auto"
+    token_budget: int = 16384
+    max_new_tokens: int = 160
+    # 0 = greedy (deterministic): the writer rephrases, it does not invent.
+    temperature: float = 0.0
+    top_p: float = 1.0
+    seed: int = 0
+    base_url: str = ""
+    api_key: SecretStr = SecretStr("")
+    concurrency: int = 32
+    timeout_s: float = 120.0
+    # Jobs per write message, apart from the render chunk size: a GPU wants 64-256 sections in
+    # flight. 0: chunk_size for the template writer, 64 for a model writer.
+    generate_chunk_size: int = 0
+    cache_dir: str = ""
+    # Operator's extra empty superlatives: a file (one phrase a line) and/or a list.
+    slop_file: str = ""
+    slop_extra: list[str] = Field(default_factory=list)
+    # Skill words the guard should know besides its built-in list.
+    skills_extra: list[str] = Field(default_factory=list)
+    # Load and warm the model when the worker process starts (set by `cohortcv worker`).
+    preload: bool = False
+
+
 # Passwords that show a value was copied from an example, not chosen (compared lower-case,
 # without punctuation): Flower's API can run tasks and stop workers, so these are refused.
 _PLACEHOLDERS = frozenset(
@@ -105,7 +139,6 @@ class Settings(BaseSettings):
     chunk_size: int = 32
     # Chunks of one batch in the broker at once: batches interleave, none starves another.
     window_chunks: int = 8
-    writer: str = "template"
     language: str = "auto"
     formats: list[str] = Field(default_factory=lambda: list(FORMATS))
     metrics_port: int = 0
@@ -114,6 +147,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     flower: FlowerSettings = Field(default_factory=FlowerSettings)
+    writer: WriterSettings = Field(default_factory=WriterSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
 
     def resolved_database_url(self) -> str:
@@ -130,11 +164,15 @@ class Settings(BaseSettings):
 
     def policy(self) -> Policy:
         """The dispatch/reconcile policy these settings describe."""
+        write_chunk = self.writer.generate_chunk_size or (
+            self.chunk_size if self.writer.name == "template" else 64
+        )
         return Policy(
             chunk_size=self.chunk_size,
             window_chunks=self.window_chunks,
             deadline_s=self.worker.job_deadline_s,
             retry_delay_s=self.worker.retry_delay_s,
+            write_chunk_size=write_chunk,
         )
 
     @property

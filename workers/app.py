@@ -6,7 +6,7 @@ import logging
 import threading
 from typing import Any
 
-from celery.signals import worker_init, worker_process_init
+from celery.signals import worker_init, worker_process_init, worker_shutdown
 
 from shared.celery_config import make_celery, queue_depth
 from shared.profile import Basics, Meta, Resume
@@ -17,6 +17,21 @@ settings = get_settings()
 app = make_celery(settings)
 tasks.register(app, settings)
 log = logging.getLogger(__name__)
+if settings.writer.preload:
+    holder.allow_slow_child_start()
+
+
+@worker_process_init.connect
+def _preload_writer(**_: Any) -> None:
+    # `cohortcv worker --writer llm`: each child loads its model before it takes a message.
+    if settings.writer.preload:
+        holder.preload_or_exit(settings)
+
+
+@worker_shutdown.connect
+def _exit_if_writer_failed(**_: Any) -> None:
+    if settings.writer.preload:
+        holder.exit_if_load_failed(settings)
 
 
 @worker_init.connect

@@ -32,6 +32,11 @@ GENERATION_SECONDS = Counter("cohortcv_generation_seconds_total", "Seconds spent
 GROUNDING_FALLBACKS = Counter(
     "cohortcv_grounding_fallbacks_total", "Sections that fell back to the template writer"
 )
+GROUNDING = Counter(
+    "cohortcv_grounding_sections_total",
+    "Model-written sections by guard outcome: passed, regenerated, fallback",
+    ["outcome"],
+)
 
 
 class QueueDepthCollector:

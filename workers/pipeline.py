@@ -6,6 +6,7 @@ the benchmark calls them directly.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -13,10 +14,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, select
 
-from shared.db import jobs, resumes
+from shared.db import generation, jobs, resumes
 from shared.db.models import Batch, JobStage
+from shared.errors import ConfigurationError
 from shared.facts import build_profile
 from shared.profile import Resume
+from shared.settings import WriterSettings
 from workers.render import Renderer
 from workers.writers.base import Writer
 
@@ -28,10 +31,14 @@ class PipelineContext:
     """What a worker process holds for its whole life."""
 
     engine: Engine
-    writers: Callable[[str], Writer]
+    # The writer a spec names, built once per process (workers.holder); raises ConfigurationError
+    # (ModelLoadError) when it cannot be built.
+    writers: Callable[[WriterSettings], Writer]
     renderers: Mapping[str, Renderer]
     max_attempts: int = 3
     deadline_s: int = 600
+    # This worker's `writer` settings; a batch's options override name, model and runtime.
+    writer_defaults: WriterSettings = field(default_factory=WriterSettings)
     _batch_options: dict[str, dict[str, object]] = field(default_factory=dict)
 
     def options(self, batch_id: str) -> dict[str, object]:
@@ -53,29 +60,80 @@ class StageResult:
     seconds: float = 0.0
 
 
-def variant(options: Mapping[str, object], language: str) -> str:
-    return f"{language}:{options.get('writer', 'template')}"
+def writer_spec(defaults: WriterSettings, options: Mapping[str, object]) -> WriterSettings:
+    """The writer a batch asks for: its options' writer/model/runtime over the worker's settings."""
+    name = str(options.get("writer") or defaults.name)
+    update: dict[str, object] = {"name": name}
+    if name != defaults.name:
+        # Another writer than the worker's: none of the worker's model settings carry over.
+        update["model"] = ""
+    for key in ("model", "runtime"):
+        if options.get(key):
+            update[key] = str(options[key])
+    return defaults.model_copy(update=update)
+
+
+# resumes.variant is VARCHAR(100): a longer key keeps its head and gets a digest of the whole.
+_VARIANT_MAX = 100
+
+
+def variant(options: Mapping[str, object], language: str, writer: Writer | None = None) -> str:
+    """The resume variant key: language + writer (+ model identity + batch target job).
+
+    A model writer's key holds its identity (name@digest of weights/revision): another model
+    regenerates, the same model reuses. The template writer's key is unchanged ("en:template"),
+    so the producer's reuse lookup at submit time still finds its resumes.
+    """
+    name = writer.name if writer is not None else str(options.get("writer", "template"))
+    key = f"{language}:{name}"
+    model_key = getattr(writer, "model_key", None)
+    if model_key:
+        key += f":{model_key}"
+        target = str(options.get("target_job") or "")
+        if target:
+            key += ":job-" + hashlib.sha256(target.encode()).hexdigest()[:12]
+    if len(key) > _VARIANT_MAX:
+        digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+        key = f"{key[: _VARIANT_MAX - 26]}~{digest}"
+    return key
 
 
 def write_stage(ctx: PipelineContext, job_ids: Sequence[int]) -> StageResult:
-    """Write the unfinished jobs of a chunk and move them to the render stage."""
+    """Write the unfinished jobs of a chunk and move them to the render stage.
+
+    A writer that cannot be built (unknown name, model that cannot load) fails its jobs at once
+    and for good, with the reason in jobs.last_error: retrying a bad path only burns attempts.
+    """
     started = time.perf_counter()
     claim = jobs.claim(ctx.engine, job_ids, JobStage.WRITE, ctx.max_attempts, ctx.deadline_s)
     result = StageResult(dead=claim.dead, skipped=len(job_ids) - len(claim.jobs) - len(claim.dead))
-    by_writer: dict[str, list[jobs.ClaimedJob]] = {}
+    by_writer: dict[str, tuple[WriterSettings, list[jobs.ClaimedJob]]] = {}
     for job in claim.jobs:
-        name = str(ctx.options(job.batch_id).get("writer", "template"))
-        by_writer.setdefault(name, []).append(job)
+        spec = writer_spec(ctx.writer_defaults, ctx.options(job.batch_id))
+        key = f"{spec.name}\0{spec.model}\0{spec.runtime}"
+        by_writer.setdefault(key, (spec, []))[1].append(job)
     written: dict[int, int] = {}
-    for name, group in by_writer.items():
-        writer = ctx.writers(name)
-        done = _write_group(writer, group, result.failed)
+    permanent: dict[int, str] = {}
+    for spec, group in by_writer.values():
+        try:
+            writer = ctx.writers(spec)
+        except ConfigurationError as exc:
+            permanent |= {job.id: f"writer {spec.name!r} cannot load: {exc}" for job in group}
+            continue
+        group, reused = _reuse(ctx, writer, group)
+        written |= reused
+        done = _write_group(writer, group, result.failed, ctx.options)
+        stats = getattr(writer, "last_stats", None)
+        if stats is not None and stats.tokens and group:
+            # A chunk holds one batch's jobs: its tokens/s is what `run` and `status` show.
+            generation.record(ctx.engine, group[0].batch_id, stats.tokens, stats.seconds)
+            writer.last_stats = None  # type: ignore[attr-defined]
         records = [
             resumes.NewResume(
                 institution_id=job.institution_id,
                 person_key=job.person_key,
                 content_hash=job.content_hash,
-                variant=variant(ctx.options(job.batch_id), job.language),
+                variant=variant(ctx.options(job.batch_id), job.language, writer),
                 writer=writer.name,
                 document=resume.to_json_resume(),
             )
@@ -86,22 +144,59 @@ def write_stage(ctx: PipelineContext, job_ids: Sequence[int]) -> StageResult:
     result.advanced = jobs.advance_to_render(ctx.engine, written, ctx.deadline_s)
     if result.failed:
         jobs.fail(ctx.engine, result.failed, ctx.max_attempts)
+    if permanent:
+        # max_attempts 0: straight to dead, the reason kept for report.csv and `status`.
+        jobs.fail(ctx.engine, permanent, 0)
+        result.failed |= permanent
     result.seconds = time.perf_counter() - started
     return result
 
 
+def _reuse(
+    ctx: PipelineContext, writer: Writer, group: list[jobs.ClaimedJob]
+) -> tuple[list[jobs.ClaimedJob], dict[int, int]]:
+    """Jobs whose resume this model already wrote (same person, content and variant) reuse it.
+
+    Only a model writer needs this here: the producer cannot know a model's identity at submit
+    time, so its own lookup (by "lang:writer") never matches a model writer's variant.
+    """
+    if not getattr(writer, "model_key", None):
+        return group, {}
+    wanted: dict[tuple[str, str], dict[tuple[str, str], list[jobs.ClaimedJob]]] = {}
+    for job in group:
+        v = variant(ctx.options(job.batch_id), job.language, writer)
+        wanted.setdefault((job.institution_id, v), {}).setdefault(
+            (job.person_key, job.content_hash), []
+        ).append(job)
+    reused: dict[int, int] = {}
+    for (institution, v), keyed in wanted.items():
+        for key, rid in resumes.find_existing(ctx.engine, institution, v, keyed).items():
+            reused |= {job.id: rid for job in keyed[key]}
+    return [j for j in group if j.id not in reused], reused
+
+
 def _write_group(
-    writer: Writer, group: list[jobs.ClaimedJob], failed: dict[int, str]
+    writer: Writer,
+    group: list[jobs.ClaimedJob],
+    failed: dict[int, str],
+    options: Callable[[str], Mapping[str, object]],
 ) -> list[tuple[jobs.ClaimedJob, Resume]]:
     """Write a group as one batch; if the batch fails, find the bad job one by one."""
     profiles = []
     ok: list[jobs.ClaimedJob] = []
     for job in group:
         try:
-            profiles.append(build_profile(job.profile))
+            profile = build_profile(job.profile)
+            target = options(job.batch_id).get("target_job")
+            if target and not profile.meta.targetJob:
+                # The batch's target job, where the row gives none of its own.
+                profile.meta.targetJob = str(target)
+            profiles.append(profile)
             ok.append(job)
         except Exception as exc:  # stored facts that no longer build a valid profile
             failed[job.id] = f"invalid profile: {exc}"
+    if not ok:
+        return []
     try:
         return list(zip(ok, writer.write(profiles), strict=True))
     except Exception:

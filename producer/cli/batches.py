@@ -15,7 +15,12 @@ from producer.cli.common import (
     FormatsOpt,
     InstitutionOpt,
     LangOpt,
+    ModelOpt,
+    RuntimeOpt,
     SheetOpt,
+    TargetJobOpt,
+    WriterChoice,
+    WriterOpt,
     YesOpt,
     batch_options,
     console,
@@ -24,7 +29,9 @@ from producer.cli.common import (
     engine_for,
     out,
     service_for,
+    tokens_per_s_text,
     warn,
+    with_writer,
 )
 from shared.options import parse_formats
 from shared.settings import get_settings
@@ -39,12 +46,17 @@ def submit(
     formats: FormatsOpt = None,
     institution: InstitutionOpt = "default",
     sheet: SheetOpt = None,
+    writer: WriterOpt = None,
+    model: ModelOpt = None,
+    runtime: RuntimeOpt = None,
+    target_job: TargetJobOpt = None,
 ) -> None:
     """Store a cohort as a batch in the database and queue it; prints the batch id on its last line."""
     from producer.service import batches
 
-    settings = get_settings()
-    options = batch_options(settings, lang, formats)
+    choice = WriterChoice(writer, model, runtime, target_job)
+    settings, writer_options = with_writer(get_settings(), choice)
+    options = batch_options(settings, lang, formats, writer_options)
     svc = service_for(settings, send=True)
     started = time.perf_counter()
     stored = batches.submit(svc, file, options, institution, sheet=sheet)
@@ -94,13 +106,16 @@ def status(
             )
         out.print(table)
         return
+    from shared.db.generation import tokens_per_s
+
     obj = batch_object(engine, batch)
     if as_json:
-        out.print_json(json.dumps(obj))
+        out.print_json(json.dumps({**obj, "tokens_per_s": tokens_per_s(engine, batch)}))
         return
     finished = ("completed", "failed", "cancelled")
     if not watch or obj["status"] in finished:
-        out.print(f"batch {obj['id']} ({obj['filename']}): {obj['status']}", highlight=False)
+        speed = tokens_per_s_text(engine, batch)
+        out.print(f"batch {obj['id']} ({obj['filename']}): {obj['status']}{speed}", highlight=False)
         out.print(counts_table(obj["counts"]))
         _print_pace(obj)
         return
@@ -125,6 +140,7 @@ def status(
                 description=(
                     f"batch {batch[:8]} {'STALLED' if obj['stalled'] else obj['status']} "
                     f"(running {c['running']}, failed {c['failed']}, dead {c['dead']})"
+                    f"{tokens_per_s_text(engine, batch)}"
                 ),
             )
             time.sleep(1.0)

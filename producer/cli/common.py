@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -11,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from shared.errors import CohortcvError
-from shared.options import FORMATS, BatchOptions, build_options
+from shared.options import FORMATS, WRITERS, BatchOptions, build_options
 from shared.settings import Settings
 
 console = Console(stderr=True)
@@ -67,13 +69,66 @@ def service_for(settings: Settings, *, send: bool = False) -> Any:
     return Service(settings, engine_for(settings), sender)
 
 
-def batch_options(settings: Settings, lang: str | None, formats: str | None) -> BatchOptions:
-    """BatchOptions from the CLI's flags, with the settings as defaults."""
+@dataclass(frozen=True)
+class WriterChoice:
+    """--writer/--model/--runtime/--target-job of run, submit and worker (None: from settings)."""
+
+    writer: str | None = None
+    model: str | None = None
+    runtime: str | None = None
+    target_job: str | None = None
+
+
+def with_writer(
+    settings: Settings, choice: WriterChoice, embedded: bool = False
+) -> tuple[Settings, dict[str, object]]:
+    """Settings with the chosen writer, and the batch options that record it for the workers."""
+    from shared.errors import InputError
+
+    update = {
+        k: v for k, v in (("name", choice.writer), ("model", choice.model),
+                          ("runtime", choice.runtime)) if v
+    }  # fmt: skip
+    spec = settings.writer.model_copy(update=update)
+    if spec.name not in WRITERS:
+        raise InputError(f"--writer: unknown {spec.name!r}; choose from {', '.join(WRITERS)}")
+    if spec.name != "template" and not spec.model:
+        raise InputError(
+            f"--writer {spec.name} needs --model (a checkpoint directory, hub id or .gguf file, "
+            "or the served model name with --runtime openai) or COHORTCV_WRITER__MODEL"
+        )
+    options: dict[str, object] = {"writer": spec.name}
+    if spec.name != "template":
+        model = spec.model
+        if spec.runtime != "openai" and Path(model).expanduser().exists():
+            model = str(Path(model).expanduser().resolve())  # workers may run elsewhere (cwd)
+        options |= {"model": model, "runtime": spec.runtime}
+    if choice.target_job:
+        options["target_job"] = choice.target_job
+    if embedded and spec.name != "template" and not spec.generate_chunk_size:
+        # A laptop's CPU writes a few people a minute: small write chunks stay well inside the
+        # task time limit and move the progress bar.
+        spec = spec.model_copy(update={"generate_chunk_size": 8})
+    return settings.model_copy(update={"writer": spec}), options
+
+
+def batch_options(
+    settings: Settings, lang: str | None, formats: str | None, writer: dict[str, object]
+) -> BatchOptions:
+    """BatchOptions from the CLI's flags (`writer` from with_writer), settings as defaults."""
     return build_options(
         language=lang or settings.language,
-        writer=settings.writer,
         formats=formats if formats is not None else list(settings.formats),
+        **writer,
     )
+
+
+def tokens_per_s_text(engine: Any, batch_id: str) -> str:
+    """Text like " (123 tok/s)" while a model writes the batch, "" otherwise."""
+    from shared.db.generation import tokens_per_s
+
+    speed = tokens_per_s(engine, batch_id)
+    return f" ({speed:,.0f} tok/s)" if speed else ""
 
 
 def warn(warnings: list[str]) -> None:
@@ -109,5 +164,36 @@ InstitutionOpt = Annotated[
 ]
 SheetOpt = Annotated[
     str | None, typer.Option("--sheet", help="XLSX sheet name (default: the first).")
+]
+WriterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--writer",
+        help="template (no model, instant) or llm (a language model writes the prose, every "
+        "fact checked against the input). Default: COHORTCV_WRITER__NAME (template).",
+    ),
+]
+ModelOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        help="For --writer llm: a checkpoint directory, hub id or .gguf file (the served model "
+        "name with --runtime openai). Default: COHORTCV_WRITER__MODEL.",
+    ),
+]
+RuntimeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--runtime",
+        help="transformers (in-process) or openai (a vLLM/SGLang/TGI/Ollama server at "
+        "COHORTCV_WRITER__BASE_URL). Default: COHORTCV_WRITER__RUNTIME (transformers).",
+    ),
+]
+TargetJobOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--target-job",
+        help="A job description the llm writer tailors wording to (a row's own target job wins).",
+    ),
 ]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]

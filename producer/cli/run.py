@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,13 +17,20 @@ from producer.cli.common import (
     FormatsOpt,
     InstitutionOpt,
     LangOpt,
+    ModelOpt,
+    RuntimeOpt,
     SheetOpt,
+    TargetJobOpt,
+    WriterChoice,
+    WriterOpt,
     batch_options,
     console,
     edge,
     engine_for,
     out,
+    tokens_per_s_text,
     warn,
+    with_writer,
 )
 from shared.settings import Settings, get_settings
 
@@ -59,9 +67,11 @@ def _upload(
     sheet: str | None,
     *,
     upgrade: bool,
+    writer: WriterChoice = WriterChoice(),
+    embedded: bool = False,
 ) -> _Upload:
-    settings = get_settings()
-    options = batch_options(settings, lang, formats).stored()
+    settings, writer_options = with_writer(get_settings(), writer, embedded=embedded)
+    options = batch_options(settings, lang, formats, writer_options).stored()
     engine = engine_for(settings, upgrade=upgrade)
     return _Upload(settings, engine, open_file(file, settings, institution, lang, sheet), options)
 
@@ -72,20 +82,36 @@ def run(
     out_dir: Annotated[
         Path, typer.Option("--out", help="Folder for the resumes and reports.")
     ] = Path("out"),
-    workers: Annotated[int, typer.Option("--workers", min=1, help="Local worker processes.")] = max(
-        1, os.cpu_count() or 1
-    ),
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers", min=1, help="Local worker processes (default: CPU count; 1 with a model)."
+        ),
+    ] = None,
     lang: LangOpt = None,
     formats: FormatsOpt = None,
     institution: InstitutionOpt = "default",
     sheet: SheetOpt = None,
+    writer: WriterOpt = None,
+    model: ModelOpt = None,
+    runtime: RuntimeOpt = None,
+    target_job: TargetJobOpt = None,
 ) -> None:
     """Turn a file into resumes on this machine: no servers (SQLite, an embedded broker, local workers)."""
     from producer.embedded import EmbeddedRun
 
+    choice = WriterChoice(writer, model, runtime, target_job)
+    # The writer choice is checked before any worker starts; the workers get the same settings.
+    settings, _ = with_writer(get_settings(), choice, embedded=True)
+    if workers is None:
+        # One process holds one model: several on one CPU would only fight for its cores.
+        model_writer = settings.writer.name != "template"
+        workers = 1 if model_writer else max(1, os.cpu_count() or 1)
     # The workers start first: their start-up overlaps this process's imports and migrations.
-    with EmbeddedRun(get_settings(), workers) as embedded:
-        upload = _upload(file, lang, formats, institution, sheet, upgrade=True)
+    with EmbeddedRun(settings, workers) as embedded:
+        upload = _upload(
+            file, lang, formats, institution, sheet, upgrade=True, writer=choice, embedded=True
+        )
         with Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
             TimeRemainingColumn(), console=console, transient=False,
@@ -96,10 +122,16 @@ def run(
             def validated(stored: Any) -> None:
                 progress.update(reading, total=stored.rows, completed=stored.rows)
                 bar["task"] = progress.add_task("writing resumes", total=stored.accepted)
+                bar["id"], bar["speed_at"] = stored.id, 0.0
 
             def moved(counts: dict[str, int]) -> None:
                 finished = counts["done"] + counts["dead"]
                 progress.update(bar["task"], completed=finished)
+                writing = upload.settings.writer.name != "template"
+                if writing and time.monotonic() - bar["speed_at"] > 1:
+                    bar["speed_at"] = time.monotonic()
+                    speed = tokens_per_s_text(upload.engine, bar["id"])
+                    progress.update(bar["task"], description=f"writing resumes{speed}")
 
             result = embedded.process(
                 upload.engine, upload.ingestion, out_dir,

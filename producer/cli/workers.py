@@ -8,7 +8,14 @@ from typing import Annotated
 
 import typer
 
-from producer.cli.common import edge
+from producer.cli.common import (
+    ModelOpt,
+    RuntimeOpt,
+    WriterChoice,
+    WriterOpt,
+    edge,
+    with_writer,
+)
 from shared.settings import get_settings
 
 
@@ -35,19 +42,34 @@ def worker(
         typer.Option("--metrics-port", help="Serve Prometheus metrics on 127.0.0.1:PORT (0: off)."),
     ] = 0,
     loglevel: Annotated[str, typer.Option("--loglevel", "-l")] = "INFO",
+    writer: WriterOpt = None,
+    model: ModelOpt = None,
+    runtime: RuntimeOpt = None,
 ) -> None:
-    """Start a Celery worker with cohortcv's defaults (late acks, prefetch 1, events on)."""
+    """Start a Celery worker with cohortcv's defaults (late acks, prefetch 1, events on).
+
+    With --writer llm each worker process loads and warms its model before it takes a message
+    and logs how long that took; if the model cannot load, the worker exits non-zero saying why.
+    """
     from producer.workerproc import device_env, metrics_env, settings_env, worker_argv
 
-    settings = get_settings()
+    settings, _ = with_writer(get_settings(), WriterChoice(writer, model, runtime))
     gpu = device.startswith("cuda")
-    procs = concurrency or (1 if gpu else max(1, os.cpu_count() or 1))
+    model_writer = settings.writer.name != "template"
+    procs = concurrency or (1 if gpu or model_writer else max(1, os.cpu_count() or 1))
     node = name or (f"gpu{device.split(':')[-1]}@%h" if gpu else "cpu@%h")
     env = metrics_env(
         metrics_port or settings.metrics_port,
         device_env(device, settings_env(settings)),
         settings.data_dir,
     )
+    env |= {
+        "COHORTCV_WRITER__NAME": settings.writer.name,
+        "COHORTCV_WRITER__MODEL": settings.writer.model,
+        "COHORTCV_WRITER__RUNTIME": settings.writer.runtime,
+        "COHORTCV_WRITER__DEVICE": "cuda:0" if gpu else device,
+        "COHORTCV_WRITER__PRELOAD": "true" if model_writer else "false",
+    }
     argv = worker_argv(
         queues=[q.strip() for q in queues.split(",") if q.strip()],
         concurrency=procs, name=node, beat=beat, loglevel=loglevel,

@@ -48,6 +48,8 @@ class Completion:
     prompt_tokens: int
     completion_tokens: int
     finish_reason: FinishReason = "stop"
+    # The generated token ids when the runtime has them (in-process runtimes; for exact comparisons).
+    token_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,8 @@ class RuntimeOptions:
     dtype: str = "auto"
     # Upper bound on micro-batch size × padded prompt length for one forward pass.
     token_budget: int = 16384
+    # Most prompts in one micro-batch (0: only the token budget limits it).
+    max_batch: int = 0
     # Prompt lengths are padded up to a multiple of this, so compiled shapes repeat.
     pad_multiple: int = 64
     # None: a static cache (and torch.compile where it helps) on CUDA, off on CPU.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shared.errors import InputError
-from shared.options import FORMATS, BatchOptions, build_options, parse_formats, variant_key
+from shared.options import FORMATS, BatchOptions, build_options, parse_formats
 
 
 def test_defaults_are_every_format_auto_language_template_writer() -> None:
@@ -55,12 +55,6 @@ def test_blank_optional_fields_are_unset() -> None:
     options = build_options(model="  ", target_job="", runtime="")
     assert options.model is None and options.target_job is None and options.runtime is None
     assert "target_job" not in options.stored()
-
-
-def test_variant_key_is_language_and_writer() -> None:
-    assert variant_key({"writer": "llm"}, "zh") == "zh:llm"
-    assert variant_key({}, "en") == "en:template"
-    assert BatchOptions(writer="llm").variant("en") == "en:llm"
 
 
 def test_every_format_has_a_renderer_and_an_export_suffix() -> None:

@@ -1,0 +1,99 @@
+"""The guard: every claim of a generated text must trace to the source; empty superlatives fail."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from shared.grounding.claims import Claim, claims
+from shared.grounding.normalise import normalise
+from shared.grounding.numbers import same
+from shared.grounding.slop import DEFAULT_SLOP, load_slop
+from shared.grounding.source import Source, words
+from shared.grounding.vocab import MONTHS
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The guard's answer for one section: grounded or not, and what failed."""
+
+    ungrounded: list[str] = field(default_factory=list)
+    slop: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.ungrounded and not self.slop
+
+    @property
+    def reason(self) -> str:
+        parts = []
+        if self.ungrounded:
+            parts.append("not in the input: " + ", ".join(self.ungrounded))
+        if self.slop:
+            parts.append("empty superlative: " + ", ".join(f"'{s}'" for s in self.slop))
+        return "; ".join(parts)
+
+
+class Guard:
+    """A configured guard: the slop list and extra skill words (settings), shared by all checks."""
+
+    def __init__(
+        self, slop: Iterable[str] = DEFAULT_SLOP, extra_skills: Iterable[str] = ()
+    ) -> None:
+        self.slop = tuple(s.casefold() for s in slop)
+        self.extra_skills = frozenset(normalise(s) for s in extra_skills if s.strip())
+
+    @classmethod
+    def from_settings(cls, slop_file: str = "", slop_extra: Iterable[str] = (),
+                      extra_skills: Iterable[str] = ()) -> Guard:  # fmt: skip
+        return cls(load_slop(slop_file, slop_extra), extra_skills)
+
+    def check(self, text: str, source: Source) -> Verdict:
+        ungrounded = [str(c) for c in claims(text, self.extra_skills) if not grounded(c, source)]
+        return Verdict(ungrounded=ungrounded, slop=self._slop(text, source))
+
+    def _slop(self, text: str, source: Source) -> list[str]:
+        norm = normalise(text)
+        found = []
+        for phrase in self.slop:
+            if phrase.isascii():
+                hit = re.search(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", norm)
+            else:
+                hit = phrase in norm  # type: ignore[assignment]
+            if hit and not source.has_text(phrase):
+                found.append(phrase)
+        return found
+
+
+def grounded(claim: Claim, source: Source) -> bool:
+    """Whether one claim traces to the source (rules in docs/design.md, "Grounding guard")."""
+    if claim.number is not None:
+        return any(same(claim.number, n) for n in source.numbers)
+    if claim.kind == "month":
+        return MONTHS[claim.text] in source.months
+    if claim.kind == "contact":
+        return normalise(claim.text) in source.text
+    if claim.kind == "school":
+        if not source.schools:
+            return source.has_text(normalise(claim.text))
+        said = normalise(claim.text)
+        return any(said in school or school in said for school in source.schools)
+    if claim.kind == "name":
+        # Every word of a capitalised phrase must be an input word: "Google AI Team" needs
+        # google, ai and team; "Acme Corp" written as "Acme Corporation" fails on "corporation".
+        # Month names are checked as months ("June" for an input "Jun").
+        return all(
+            source.has_word(w)
+            for w in words(normalise(claim.text))
+            if not w.isdigit() and w not in MONTHS
+        )
+    return source.has_text(normalise(claim.text)) or source.has_word(claim.text)
+
+
+_default = Guard()
+
+
+def check(text: str, source: Source, guard: Guard | None = None) -> Verdict:
+    """Check `text` against `source` with `guard` (default: the built-in slop list)."""
+    return (guard or _default).check(text, source)

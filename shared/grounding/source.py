@@ -1,0 +1,114 @@
+"""What the person's own input says, prepared for the guard: normalised text, numbers, words, months.
+
+The target job description (meta.targetJob) is NOT part of the source: it describes a job, not the
+person, so a skill it names cannot be claimed. Instruction-like sentences (injection.py) are left
+out too. Grounding is per person, not per entry: a bullet may name any fact of the same person.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any, Final
+
+from shared.grounding.injection import split_instructions
+from shared.grounding.normalise import normalise
+from shared.grounding.numbers import Number, numbers
+from shared.grounding.vocab import MONTHS
+from shared.profile import Profile
+
+WORD: Final = re.compile(r"[a-z0-9][a-z0-9+#&'./-]*[a-z0-9+#]|[a-z0-9]", re.IGNORECASE)
+_ISO_MONTH: Final = re.compile(r"\b(?:19|20)\d\d-(0[1-9]|1[0-2])\b")
+# Fields that hold no facts a summary could claim.
+_SKIP: Final = frozenset({"meta", "url", "targetJob"})
+
+
+def words(normalised: str) -> set[str]:
+    """Word tokens of normalised text, each also without a trailing possessive or plural s."""
+    out: set[str] = set()
+    for token in WORD.findall(normalised):
+        token = token.strip("'.-/")
+        if not token:
+            continue
+        out.add(token)
+        for part in re.split(r"[/.&-]", token):
+            if part:
+                out.add(part)
+    return out | {stem(w) for w in out}
+
+
+def stem(word: str) -> str:
+    """Possessive and plural off: "google's" → "google", "tests" → "test" (not "ss")."""
+    if word.endswith("'s"):
+        word = word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    return word
+
+
+def _strings(value: Any, key: str = "") -> Iterator[str]:
+    if key in _SKIP:
+        return
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(v, k)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v, key)
+
+
+@dataclass(frozen=True)
+class Source:
+    """The grounding source of one person."""
+
+    text: str  # normalised, fields joined with " | "
+    numbers: tuple[Number, ...]
+    words: frozenset[str]
+    months: frozenset[int]
+    # Instruction-like sentences found in the input (kept out of `text`), for the record.
+    instructions: tuple[str, ...] = field(default=())
+    # The person's schools (normalised): "student at X" must name one of these.
+    schools: tuple[str, ...] = field(default=())
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[str]) -> Source:
+        kept: list[str] = []
+        dropped: list[str] = []
+        for raw in texts:
+            text, instructions = split_instructions(raw)
+            kept.append(text)
+            dropped += instructions
+        joined = normalise(" | ".join(t for t in kept if t))
+        months = {int(m) for m in _ISO_MONTH.findall(joined)}
+        vocab = words(joined)
+        months |= {n for w, n in MONTHS.items() if w in vocab}
+        return cls(
+            text=joined,
+            numbers=tuple(numbers(joined)),
+            words=frozenset(vocab),
+            months=frozenset(months),
+            instructions=tuple(dropped),
+        )
+
+    @classmethod
+    def from_profile(cls, profile: Profile) -> Source:
+        """Every string of the profile except meta (language, target job) and URLs."""
+        source = cls.from_texts(_strings(profile.model_dump(mode="json")))
+        schools = tuple(normalise(e.institution) for e in profile.education if e.institution)
+        return replace(source, schools=schools)
+
+    def has_text(self, normalised: str) -> bool:
+        """A normalised phrase occurs in the input on word boundaries (any substring for Han)."""
+        if not normalised:
+            return True
+        if not normalised.isascii():
+            return normalised in self.text
+        pattern = rf"(?<![a-z0-9]){re.escape(normalised)}(?![a-z0-9])"
+        return re.search(pattern, self.text) is not None
+
+    def has_word(self, word: str) -> bool:
+        word = word.casefold()
+        return word in self.words or stem(word) in self.words
