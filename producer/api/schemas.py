@@ -38,6 +38,7 @@ class BatchObject(BaseModel):
     last_progress_at: str | None = None
     stalled: bool = False
     stalled_reason: str | None = None
+    tokens_per_s: float | None = None
 
 
 class BatchList(BaseModel):

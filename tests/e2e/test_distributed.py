@@ -230,7 +230,8 @@ def test_unknown_writer_fails_fast_with_the_real_message(
     # submit refuses an unknown writer itself (exit 2), so the batch names one the workers lack,
     # as a batch stored before a writer was removed would.
     refused = subprocess.run(
-        [*COHORTCV, "submit", str(cohort)], env=services.env(COHORTCV_WRITER="no-such-writer"),
+        [*COHORTCV, "submit", str(cohort)],
+        env=services.env(COHORTCV_WRITER__NAME="no-such-writer"),
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert refused.returncode == 2 and "no-such-writer" in refused.stderr
