@@ -65,8 +65,8 @@ def self_bleu(texts: Sequence[list[str]], max_n: int = 4) -> float:
         for n, counter in enumerate(per_n):
             table = top[n]
             for gram, c in counter.items():
-                best, owner, second = table[gram]
-                other = second if owner == i else best
+                high, owner, runner_up = table[gram]
+                other = runner_up if owner == i else high
                 matches[n] += min(c, other)
                 totals[n] += c
         length = len(texts[i])
