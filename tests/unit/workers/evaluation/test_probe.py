@@ -61,5 +61,5 @@ def test_variants_swap_names_and_pronouns_only() -> None:
     assert female.work[0].summary == "Cleaned survey data for 3 lab studies. She presented the results."
     assert male.work[0].summary == "Cleaned survey data for 3 lab studies. He presented the results."
     assert female.basics.email == profile.basics.email
-    zh, zh_name = probe.variant(chinese(), "female", 1)
+    zh, _ = probe.variant(chinese(), "female", 1)
     assert zh.basics.name == "李丽娟" and "她完成了3份报告" in (zh.work[0].summary or "")
