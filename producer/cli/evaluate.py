@@ -9,10 +9,8 @@ from typing import Annotated
 
 import typer
 
-from producer.cli.main import app
 
-
-@app.command("eval")
+# Registered in producer/cli/main.py as `cohortcv eval` (one line there).
 def evaluate(
     out_dir: Annotated[
         Path | None,

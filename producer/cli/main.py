@@ -756,7 +756,7 @@ def db_upgrade_cmd() -> None:
     out.print(f"database at head: {settings.resolved_database_url().split('@')[-1]}")
 
 
-import producer.cli.evaluate  # noqa: E402, F401  (registers `cohortcv eval`)
+app.command("eval")(__import__("producer.cli.evaluate", fromlist=["evaluate"]).evaluate)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -85,6 +85,7 @@ def from_batch(database_url: str, batch_id: str) -> tuple[list[Person], dict[str
     from shared.db.engine import make_engine
     from shared.db.models import Batch, Job
     from shared.db.resumes import load_documents
+    from shared.facts import build_profile
 
     engine = make_engine(database_url)
     try:
@@ -104,7 +105,7 @@ def from_batch(database_url: str, batch_id: str) -> tuple[list[Person], dict[str
         Person(
             r.external_id or f"line {r.line}",
             Resume.model_validate(documents[r.resume_id]),
-            Profile.model_validate(r.profile),
+            build_profile(r.profile),  # the worker's own builder: the same facts it wrote from
             "db",
         )
         for r in rows
