@@ -21,9 +21,7 @@ SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "cohort.csv"
 
 def cli(*args: str, data: Path) -> subprocess.CompletedProcess[str]:
     env = clean_env(COHORTCV_DATA_DIR=str(data))
-    return subprocess.run(
-        [*COHORTCV, *args], env=env, capture_output=True, text=True, timeout=300
-    )
+    return subprocess.run([*COHORTCV, *args], env=env, capture_output=True, text=True, timeout=300)
 
 
 def last_json(stdout: str) -> dict[str, object]:
@@ -65,7 +63,8 @@ def test_eval_of_a_run_writes_the_report_and_catches_a_planted_claim(tmp_path: P
     refs = last_json(by_batch.stdout)["references"]
     # Every person with prose is scored (a thin row has no summary or bullets to compare).
     with_prose = sum(
-        1 for p in out.glob("*/resume.json")
+        1
+        for p in out.glob("*/resume.json")
         if (d := json.loads(p.read_text(encoding="utf-8")))["basics"].get("summary")
         or any(e.get("highlights") for e in d.get("work", []) + d.get("projects", []))
     )

@@ -79,7 +79,9 @@ def test_template_and_input_text_is_not_counted_as_model_written() -> None:
 
 def test_chinese_planted_claim() -> None:
     profile = chinese()
-    resume = _model_wrote(TemplateWriter().write_one(profile), "曾在腾讯担任数据分析实习生，完成了8份报告。")
+    resume = _model_wrote(
+        TemplateWriter().write_one(profile), "曾在腾讯担任数据分析实习生，完成了8份报告。"
+    )
     sections = faithfulness.per_section([Person("zh", resume, profile, "db")])
     assert list(sections["rerun"]) == ["ungrounded"]
     assert "8" in sections.loc[0, "ungrounded"]

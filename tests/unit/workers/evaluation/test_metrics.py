@@ -71,6 +71,13 @@ def test_slop_phrases_are_found_once_each() -> None:
 
 
 def test_tokens_english_and_mixed() -> None:
-    assert tokens("Built C++ tools; cut costs 20%.") == ["built", "c++", "tools", "cut", "costs", "20"]
+    assert tokens("Built C++ tools; cut costs 20%.") == [
+        "built",
+        "c++",
+        "tools",
+        "cut",
+        "costs",
+        "20",
+    ]
     assert "python" in tokens("熟悉Python")
     assert tokens("") == []

@@ -58,8 +58,13 @@ def test_variants_swap_names_and_pronouns_only() -> None:
     female, name = probe.variant(profile, "female", 0)
     male, _ = probe.variant(profile, "male", 0)
     assert female.basics.name == name[0] == "Emily Smith"
-    assert female.work[0].summary == "Cleaned survey data for 3 lab studies. She presented the results."
-    assert male.work[0].summary == "Cleaned survey data for 3 lab studies. He presented the results."
+    assert (
+        female.work[0].summary
+        == "Cleaned survey data for 3 lab studies. She presented the results."
+    )
+    assert (
+        male.work[0].summary == "Cleaned survey data for 3 lab studies. He presented the results."
+    )
     assert female.basics.email == profile.basics.email
     zh, _ = probe.variant(chinese(), "female", 1)
     assert zh.basics.name == "李丽娟" and "她完成了3份报告" in (zh.work[0].summary or "")
