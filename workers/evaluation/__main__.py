@@ -15,6 +15,9 @@ from typing import Any
 from workers.evaluation import corpus, html_report, probe, xlsx_report
 from workers.evaluation.evaluation import Evaluation, add_probe, evaluate
 
+# A model writer re-writes each probed person three times: a CPU run would take hours on a cohort.
+MODEL_PROBE_PEOPLE = 8
+
 
 def _args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="cohortcv eval", description=__doc__)
@@ -23,7 +26,8 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--refs", type=Path, help="references: DIR/<person>/resume.json or a JSONL")
     p.add_argument("--out", type=Path, help="where eval.html/.xlsx/.json go")
     p.add_argument("--probe-people", type=int, default=None,
-                   help="people in the fairness probe (default: all; 0 skips it)")  # fmt: skip
+                   help="people in the fairness probe (default: all with the template writer, "
+                   f"the first {MODEL_PROBE_PEOPLE} with a model writer; 0 skips it)")  # fmt: skip
     p.add_argument("--writer", help="probe writer (default: the batch's, else template)")
     p.add_argument("--model", help="probe writer's model")
     p.add_argument("--runtime", help="probe writer's runtime")
@@ -80,7 +84,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     ev = evaluate(people, refs)
     metrics_s = time.perf_counter() - started
-    limit = len(people) if args.probe_people is None else args.probe_people
+    writer_name = args.writer or str(options.get("writer") or "template")
+    limit = args.probe_people
+    if limit is None:
+        limit = len(people) if writer_name == "template" else MODEL_PROBE_PEOPLE
     if limit > 0:
         writer = _probe_writer(args, options)
         result = probe.run(writer, [(p.key, p.facts) for p in people[:limit]])

@@ -19,13 +19,16 @@ def per_section(people: Sequence[Person], guard: Guard | None = None) -> pd.Data
         written = model_written(person.resume)
         meta = {g.section: g for g in person.resume.meta.grounding}
         source = Source.from_profile(person.facts)
+        # A fallen-back section records no model: it is the model of the person's other sections.
+        person_model = next((w.partition(":")[2] for w in written.values() if ":" in w), None)
+        person_model = person_model or next((g.model for g in meta.values() if g.model), None)
         for path, _, text in sections(person.resume):
             recorded = meta.get(path)
             who = written.get(path)
             if who is None and (recorded is None or recorded.outcome != "fallback"):
                 continue  # input or template text: nothing a model wrote
             writer, _, model = (who or "llm:").partition(":")
-            model = model or (recorded.model if recorded else None) or "unknown"
+            model = model or (recorded.model if recorded else None) or person_model or "unknown"
             if path in person.unverifiable:
                 ungrounded, status = [], "unverifiable"
             else:

@@ -85,3 +85,23 @@ def test_chinese_planted_claim() -> None:
     sections = faithfulness.per_section([Person("zh", resume, profile, "db")])
     assert list(sections["rerun"]) == ["ungrounded"]
     assert "8" in sections.loc[0, "ungrounded"]
+
+
+def test_a_fallen_back_section_counts_for_the_model_that_failed_it() -> None:
+    profile = english()
+    resume = _model_wrote(TemplateWriter().write_one(profile), "Data intern at Initech.")
+    # The model's bullets failed twice: the template text stayed and meta names no model.
+    resume.meta.grounding.append(
+        GroundingCheck(
+            section="work[0].highlights",
+            outcome="fallback",
+            writer="template",
+            ungrounded=["name 'Google'"],
+        )  # fmt: skip
+    )
+    sections = faithfulness.per_section([Person("p", resume, profile, "db")])
+    assert list(sections["meta_outcome"]) == ["passed", "fallback"]
+    table = faithfulness.by_writer(sections)
+    assert len(table) == 1 and table.loc[0, "model"] == "fake-model"
+    assert table.loc[0, "fallback"] == 0.5
+    assert table.loc[0, "rerun_grounded"] == 1.0  # the template text that was kept is grounded
