@@ -97,5 +97,7 @@ def test_eval_says_what_is_wrong_with_its_input(tmp_path: Path) -> None:
     assert missing.returncode == 2 and "no such folder" in missing.stderr
     empty = cli("eval", str(tmp_path), data=tmp_path / "data")
     assert empty.returncode == 2 and "no resumes" in empty.stderr
+    unknown = cli("eval", "--batch", "no-such-batch", data=tmp_path / "data")
+    assert unknown.returncode == 3 and "no batch 'no-such-batch'" in unknown.stderr
     neither = cli("eval", data=tmp_path / "data")
     assert neither.returncode == 2 and "OUT_DIR or --batch" in neither.stderr

@@ -1,6 +1,6 @@
 """`python -m workers.evaluation`: the process `cohortcv eval` starts; writes eval.html/.xlsx/.json and prints.
 
-Exit codes: 0 done, 2 bad input (no resumes, unknown batch, unreadable references).
+Exit codes: 0 done, 2 bad input (no resumes, unreadable references), 3 an unknown batch id.
 """
 
 from __future__ import annotations
@@ -79,7 +79,10 @@ def main(argv: list[str] | None = None) -> int:
         if not people:
             raise ValueError("no resumes to evaluate (expected <person>/resume.json files)")
         refs = corpus.from_refs(args.refs) if args.refs else None
-    except (ValueError, LookupError, OSError) as exc:
+    except LookupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    except (ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     ev = evaluate(people, refs)

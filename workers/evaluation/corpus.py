@@ -81,6 +81,7 @@ def from_folder(out_dir: Path) -> list[Person]:
 def from_batch(database_url: str, batch_id: str) -> tuple[list[Person], dict[str, Any]]:
     """A batch's finished resumes with each job's stored input profile; and the batch's options."""
     from sqlalchemy import select
+    from sqlalchemy.exc import OperationalError, ProgrammingError
 
     from shared.db.engine import make_engine
     from shared.db.models import Batch, Job
@@ -88,17 +89,21 @@ def from_batch(database_url: str, batch_id: str) -> tuple[list[Person], dict[str
     from shared.facts import build_profile
 
     engine = make_engine(database_url)
+    where = database_url.split("@")[-1]
     try:
         with engine.connect() as conn:
             batch = conn.execute(select(Batch.options).where(Batch.id == batch_id)).first()
             if batch is None:
-                raise LookupError(f"no batch {batch_id!r} in {database_url.split('@')[-1]}")
+                raise LookupError(f"no batch {batch_id!r} in {where}")
             rows = conn.execute(
                 select(Job.line, Job.external_id, Job.profile, Job.resume_id)
                 .where(Job.batch_id == batch_id, Job.resume_id.is_not(None))
                 .order_by(Job.line)
             ).all()
         documents = load_documents(engine, [r.resume_id for r in rows])
+    except (OperationalError, ProgrammingError) as exc:
+        # No database there yet, or one without our tables: the batch cannot be in it.
+        raise LookupError(f"no batch {batch_id!r}: no cohortcv database at {where}") from exc
     finally:
         engine.dispose()
     people = [
