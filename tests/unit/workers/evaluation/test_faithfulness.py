@@ -97,7 +97,7 @@ def test_a_fallen_back_section_counts_for_the_model_that_failed_it() -> None:
             outcome="fallback",
             writer="template",
             ungrounded=["name 'Google'"],
-        )  # fmt: skip
+        )
     )
     sections = faithfulness.per_section([Person("p", resume, profile, "db")])
     assert list(sections["meta_outcome"]) == ["passed", "fallback"]
