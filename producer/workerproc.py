@@ -36,6 +36,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
     # The writer chosen on the command line, so local workers cut the same write chunks.
     env["COHORTCV_WRITER__NAME"] = settings.writer.name
     env["COHORTCV_WRITER__GENERATE_CHUNK_SIZE"] = str(settings.writer.generate_chunk_size)
+    env["COHORTCV_WORKER__SOFT_TIME_LIMIT_S"] = str(settings.worker.soft_time_limit_s)
+    env["COHORTCV_WORKER__HARD_TIME_LIMIT_S"] = str(settings.worker.hard_time_limit_s)
     return env
 
 

@@ -105,11 +105,26 @@ def with_writer(
         options |= {"model": model, "runtime": spec.runtime}
     if choice.target_job:
         options["target_job"] = choice.target_job
-    if embedded and spec.name != "template" and not spec.generate_chunk_size:
-        # A laptop's CPU writes a few people a minute: small write chunks stay well inside the
-        # task time limit and move the progress bar.
-        spec = spec.model_copy(update={"generate_chunk_size": 8})
+    if embedded and spec.name != "template":
+        settings = _laptop_model_limits(settings)
+        if not spec.generate_chunk_size:
+            # A laptop's CPU writes a person in tens of seconds with a 135M model, minutes when
+            # the machine is busy: small write chunks stay inside the task time limit and keep
+            # the progress bar moving.
+            spec = spec.model_copy(update={"generate_chunk_size": 2})
     return settings.model_copy(update={"writer": spec}), options
+
+
+def _laptop_model_limits(settings: Settings) -> Settings:
+    """A model on a CPU is far slower than the template writer: raise the default task limits."""
+    worker = settings.worker
+    defaults = type(worker)()
+    if (worker.soft_time_limit_s, worker.hard_time_limit_s) != (
+        defaults.soft_time_limit_s, defaults.hard_time_limit_s,
+    ):
+        return settings  # the operator chose limits: keep them
+    slower = worker.model_copy(update={"soft_time_limit_s": 1200, "hard_time_limit_s": 1500})
+    return settings.model_copy(update={"worker": slower})
 
 
 def batch_options(

@@ -1,6 +1,6 @@
 """The `cohortcv` command line (composition root): `cohortcv = "producer.cli.main:app"`.
 
-The commands live in one module per group (run, batches, workers, serve, db, tenant), each a
+The commands live in one module per group (run, batches, workers, serve, db, tenant, evaluate), each a
 thin adapter that translates arguments and errors; the batch operations are producer.service.
 """
 

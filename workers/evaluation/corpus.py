@@ -1,0 +1,153 @@
+"""The cohort under evaluation: each person's written resume and own input facts, from a folder or the DB."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from shared.profile import Profile, Resume
+
+_PATH: re.Pattern[str] = re.compile(r"^(work|projects)\[(\d+)\]\.highlights$")
+
+
+@dataclass(frozen=True)
+class Person:
+    """One resume under evaluation and the facts its prose must trace to."""
+
+    key: str  # the output folder name, or "line N" for a batch
+    resume: Resume
+    facts: Profile
+    # "db": the job's stored input; "resume": resume.json less every model-written field.
+    facts_from: str
+    # Model-written sections whose input lines the folder no longer holds (see strip_written).
+    unverifiable: frozenset[str] = frozenset()
+
+    @property
+    def language(self) -> str:
+        return self.resume.meta.language
+
+
+def model_written(resume: Resume) -> dict[str, str]:
+    """Field path → "llm:<model>" for every section a model wrote (template and input excluded)."""
+    return {
+        path: who
+        for path, who in resume.meta.provenance.items()
+        if who not in ("input", "template") and not who.startswith("template")
+    }
+
+
+def strip_written(document: dict[str, Any]) -> tuple[Profile, frozenset[str]]:
+    """The facts of a resume.json: the document less every model-written field.
+
+    The checked text is removed from the source, so the re-run cannot pass a claim because the
+    model wrote it. A work entry whose summary the writer turned into bullets has no summary left
+    in resume.json: its model-written bullets cannot be checked from the folder (use --batch).
+    """
+    resume = Resume.model_validate(document)
+    unverifiable: set[str] = set()
+    for path in model_written(resume):
+        if path == "basics.summary":
+            resume.basics.summary = None
+            continue
+        match = _PATH.match(path)
+        if not match:
+            continue
+        group, index = match.group(1), int(match.group(2))
+        entries = getattr(resume, group)
+        if index >= len(entries):
+            continue
+        entry = entries[index]
+        entry.highlights = []
+        if group == "work" and not entry.summary:
+            unverifiable.add(path)
+    return Profile.model_validate(resume.model_dump()), frozenset(unverifiable)
+
+
+def from_folder(out_dir: Path) -> list[Person]:
+    """Every OUT_DIR/<person>/resume.json, in folder order."""
+    people = []
+    for path in sorted(out_dir.glob("*/resume.json")):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        facts, unverifiable = strip_written(document)
+        people.append(
+            Person(path.parent.name, Resume.model_validate(document), facts, "resume", unverifiable)
+        )
+    return people
+
+
+def from_batch(database_url: str, batch_id: str) -> tuple[list[Person], dict[str, Any]]:
+    """A batch's finished resumes with each job's stored input profile; and the batch's options."""
+    from sqlalchemy import select
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from shared.db.engine import make_engine
+    from shared.db.models import Batch, Job
+    from shared.db.resumes import load_documents
+    from shared.facts import build_profile
+
+    engine = make_engine(database_url)
+    where = database_url.split("@")[-1]
+    try:
+        with engine.connect() as conn:
+            batch = conn.execute(select(Batch.options).where(Batch.id == batch_id)).first()
+            if batch is None:
+                raise LookupError(f"no batch {batch_id!r} in {where}")
+            rows = conn.execute(
+                select(Job.line, Job.external_id, Job.profile, Job.resume_id)
+                .where(Job.batch_id == batch_id, Job.resume_id.is_not(None))
+                .order_by(Job.line)
+            ).all()
+        documents = load_documents(engine, [r.resume_id for r in rows])
+    except (OperationalError, ProgrammingError) as exc:
+        # No database there yet, or one without our tables: the batch cannot be in it.
+        raise LookupError(f"no batch {batch_id!r}: no cohortcv database at {where}") from exc
+    finally:
+        engine.dispose()
+    people = [
+        Person(
+            r.external_id or f"line {r.line}",
+            Resume.model_validate(documents[r.resume_id]),
+            build_profile(r.profile),  # the worker's own builder: the same facts it wrote from
+            "db",
+        )
+        for r in rows
+        if r.resume_id in documents
+    ]
+    return people, dict(batch.options or {})
+
+
+def from_refs(refs: Path) -> dict[str, Resume]:
+    """References: REFS/<person>/resume.json, or a JSONL whose lines carry `id` (or basics.name)."""
+    out: dict[str, Resume] = {}
+    if refs.is_dir():
+        for path in sorted(refs.glob("*/resume.json")):
+            out[path.parent.name] = Resume.model_validate_json(path.read_text(encoding="utf-8"))
+        return out
+    for number, line in enumerate(refs.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{refs}:{number}: not JSON ({exc.msg})") from exc
+        document = row.get("resume", row)
+        key = row.get("id") or document.get("basics", {}).get("name")
+        if not key:
+            raise ValueError(f"{refs}:{number}: a reference needs `id` or basics.name")
+        out[str(key)] = Resume.model_validate(document)
+    return out
+
+
+def sections(resume: Resume) -> list[tuple[str, str, str]]:
+    """(path, kind, text) of every prose section: the summary and each entry's bullets (one per line)."""
+    out = []
+    if resume.basics.summary:
+        out.append(("basics.summary", "summary", resume.basics.summary))
+    for group in ("work", "projects"):
+        for i, entry in enumerate(getattr(resume, group)):
+            if entry.highlights:
+                out.append((f"{group}[{i}].highlights", "bullets", "\n".join(entry.highlights)))
+    return out

@@ -1,0 +1,96 @@
+"""One evaluation of a cohort: every table (pandas) and the headline figures, computed in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from shared.grounding.guard import Guard
+from shared.profile import Resume
+from workers.evaluation import faithfulness, lengths, references, sameness
+from workers.evaluation.corpus import Person
+from workers.evaluation.probe import ProbeResult
+
+
+@dataclass
+class Evaluation:
+    """Tables by sheet name (per-person rows where a table has people) and the summary figures."""
+
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{k: _plain(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float):
+        return round(value, 4)
+    return value
+
+
+def evaluate(
+    people: Sequence[Person],
+    refs: Mapping[str, Resume] | None = None,
+    guard: Guard | None = None,
+) -> Evaluation:
+    """Every metric except the probe (which writes resumes: see probe.run)."""
+    ev = Evaluation()
+    sections = faithfulness.per_section(people, guard)
+    ev.tables["faithfulness"] = faithfulness.by_writer(sections)
+    ev.tables["failures"] = faithfulness.failures(sections)
+    ev.tables["sections"] = sections
+    ev.tables["sameness"] = sameness.table(people)
+    ev.tables["repeated_phrases"] = sameness.repeated_phrases(people)
+    ev.tables["slop"] = sameness.slop(people)
+    per_len = lengths.per_person(people)
+    ev.tables["lengths"] = lengths.summary(per_len)
+    ev.tables["lengths_per_person"] = per_len
+    checked = sections[sections["rerun"] != "unverifiable"] if len(sections) else sections
+    slop = ev.tables["slop"]
+    ev.summary = {
+        "people": len(people),
+        "languages": sorted({p.language for p in people}),
+        "facts_from": sorted({p.facts_from for p in people}),
+        "faithfulness": {
+            "model_sections": len(sections),
+            "rerun_grounded_share": float((checked["rerun"] == "grounded").mean())
+            if len(checked) else None,
+            "failures": len(ev.tables["failures"]),
+            "unverifiable": int(len(sections) - len(checked)),
+            "by_writer": _records(ev.tables["faithfulness"]),
+            "failed_sections": _records(
+                ev.tables["failures"][["person", "section", "ungrounded"]]
+            ),
+        },
+        "sameness": {
+            "by_language": _records(ev.tables["sameness"]),
+            "top_phrases": _records(ev.tables["repeated_phrases"].head(10)),
+            "slop_people_share": float((slop["slop_phrases"] > 0).mean()) if len(slop) else 0.0,
+            "slop_per_100_words": float(100 * slop["slop_phrases"].sum() / slop["words"].sum())
+            if len(slop) and slop["words"].sum() else 0.0,
+        },
+        "lengths": _records(ev.tables["lengths"]),
+    }  # fmt: skip
+    if refs is not None:
+        per = references.per_person(people, refs)
+        ev.tables["references"] = references.by_language(per)
+        ev.tables["references_per_person"] = per
+        ev.summary["references"] = {
+            "people": len(per),
+            "by_language": _records(ev.tables["references"]),
+        }
+    return ev
+
+
+def add_probe(ev: Evaluation, result: ProbeResult, writer: str) -> None:
+    ev.tables["probe"] = result.groups
+    ev.tables["probe_per_person"] = result.per_person
+    ev.summary["probe"] = {"writer": writer, **{k: _plain(v) for k, v in result.summary.items()},
+                           "groups": _records(result.groups)}  # fmt: skip

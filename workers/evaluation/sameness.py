@@ -1,0 +1,176 @@
+"""Sameness across the cohort: distinct-1/2, self-BLEU, the most repeated phrases, and the AI-slop rate.
+
+Self-BLEU here is corpus BLEU-4 of every text against all the others as references, computed
+exactly in one pass: for each n-gram the two highest counts over texts (and whose the highest is)
+give "the most any other text has", so a cohort of 10,000 costs as much as reading it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Final
+
+import pandas as pd
+
+from shared.grounding.normalise import normalise
+from shared.grounding.slop import DEFAULT_SLOP
+from workers.evaluation.corpus import Person
+from workers.evaluation.text import joined, ngrams, tokens
+
+PHRASE_N: Final = 3  # "most repeated phrases": word trigrams shared by people
+
+
+def distinct(texts: Iterable[list[str]], n: int) -> float:
+    """Distinct-n: unique n-grams / all n-grams over the texts (0 when there are none)."""
+    seen: set[tuple[str, ...]] = set()
+    total = 0
+    for toks in texts:
+        grams = ngrams(toks, n)
+        total += len(grams)
+        seen.update(grams)
+    return len(seen) / total if total else 0.0
+
+
+def self_bleu(texts: Sequence[list[str]], max_n: int = 4) -> float:
+    """Corpus BLEU (0-100) of each text against every other text as its references.
+
+    Clipped counts use max over the OTHER texts; brevity penalty uses the closest other length.
+    Fewer than two texts: 0.
+    """
+    if len(texts) < 2:
+        return 0.0
+    counts = [[Counter(ngrams(t, n)) for n in range(1, max_n + 1)] for t in texts]
+    # n-gram → (highest count, index holding it, second highest count)
+    top: list[dict[tuple[str, ...], tuple[int, int, int]]] = [{} for _ in range(max_n)]
+    for i, per_n in enumerate(counts):
+        for n, counter in enumerate(per_n):
+            table = top[n]
+            for gram, c in counter.items():
+                best = table.get(gram)
+                if best is None:
+                    table[gram] = (c, i, 0)
+                elif c > best[0]:
+                    table[gram] = (c, i, best[0])
+                elif c > best[2]:
+                    table[gram] = (best[0], best[1], c)
+    matches = [0] * max_n
+    totals = [0] * max_n
+    lengths = sorted(len(t) for t in texts)
+    hyp_len = ref_len = 0
+    for i, per_n in enumerate(counts):
+        for n, counter in enumerate(per_n):
+            table = top[n]
+            for gram, c in counter.items():
+                high, owner, runner_up = table[gram]
+                other = runner_up if owner == i else high
+                matches[n] += min(c, other)
+                totals[n] += c
+        length = len(texts[i])
+        hyp_len += length
+        ref_len += _closest_other(lengths, length)
+    if hyp_len == 0 or any(m == 0 for m in matches):
+        return 0.0
+    log_precision = sum(math.log(m / t) for m, t in zip(matches, totals, strict=True)) / max_n
+    bp = 1.0 if hyp_len > ref_len else math.exp(1 - ref_len / hyp_len)
+    return 100 * bp * math.exp(log_precision)
+
+
+def _closest_other(sorted_lengths: list[int], length: int) -> int:
+    # The text's own length sits at index i: its neighbours are the nearest other lengths
+    # (the shorter one on a tie, as sacrebleu does).
+    i = bisect.bisect_left(sorted_lengths, length)
+    near = [sorted_lengths[k] for k in (i - 1, i + 1) if 0 <= k < len(sorted_lengths)]
+    return min(near, key=lambda x: (abs(x - length), x))
+
+
+def _texts(people: Sequence[Person], kind: str, language: str) -> list[list[str]]:
+    out = []
+    for p in people:
+        if p.language != language:
+            continue
+        if kind == "summary":
+            if p.resume.basics.summary:
+                out.append(tokens(p.resume.basics.summary))
+        else:
+            for group in (p.resume.work, p.resume.projects):
+                out.extend(tokens(h) for e in group for h in e.highlights)
+    return out
+
+
+def table(people: Sequence[Person]) -> pd.DataFrame:
+    """Per language and kind (summary, bullets): texts, distinct-1/2, self-BLEU."""
+    rows = []
+    for language in sorted({p.language for p in people}):
+        for kind in ("summary", "bullets"):
+            texts = _texts(people, kind, language)
+            if not texts:
+                continue
+            rows.append(
+                {"language": language, "kind": kind, "texts": len(texts),
+                 "distinct_1": distinct(texts, 1), "distinct_2": distinct(texts, 2),
+                 "self_bleu": self_bleu(texts)}
+            )  # fmt: skip
+    return pd.DataFrame(
+        rows, columns=["language", "kind", "texts", "distinct_1", "distinct_2", "self_bleu"]
+    )
+
+
+def repeated_phrases(people: Sequence[Person], top: int = 20) -> pd.DataFrame:
+    """Word trigrams used by the most people (each person counted once per phrase)."""
+    users: dict[tuple[str, str], int] = defaultdict(int)
+    for p in people:
+        grams: set[tuple[str, ...]] = set()
+        for text in _prose(p):
+            grams.update(ngrams(tokens(text), PHRASE_N))
+        for gram in grams:
+            users[(p.language, joined(gram))] += 1
+    ranked = sorted(users.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+    n = max(1, len(people))
+    return pd.DataFrame(
+        [{"language": lang, "phrase": phrase, "people": c, "share": c / n}
+         for (lang, phrase), c in ranked if c > 1],
+        columns=["language", "phrase", "people", "share"],
+    )  # fmt: skip
+
+
+def _prose(p: Person) -> list[str]:
+    out = [p.resume.basics.summary] if p.resume.basics.summary else []
+    for group in (p.resume.work, p.resume.projects):
+        out.extend(h for e in group for h in e.highlights)
+    return out
+
+
+_ASCII_SLOP: Final = re.compile(
+    r"(?<![a-z0-9])(?:"
+    + "|".join(re.escape(s) for s in sorted(DEFAULT_SLOP, key=len, reverse=True) if s.isascii())
+    + r")(?![a-z0-9])"
+)
+_HAN_SLOP: Final = tuple(s for s in DEFAULT_SLOP if not s.isascii())
+
+
+def slop_hits(text: str) -> list[str]:
+    """The guard's slop phrases in text (longest first; one phrase inside another counts once)."""
+    norm = normalise(text)
+    return _ASCII_SLOP.findall(norm) + [s for s in _HAN_SLOP if s in norm]
+
+
+def slop(people: Sequence[Person]) -> pd.DataFrame:
+    """Per person: slop phrases in the prose and their rate per 100 words."""
+    rows = []
+    for p in people:
+        text = "\n".join(_prose(p))
+        hits = slop_hits(text)
+        words = len(tokens(text))
+        rows.append(
+            {"person": p.key, "language": p.language, "words": words, "slop_phrases": len(hits),
+             "slop_per_100_words": 100 * len(hits) / words if words else 0.0,
+             "phrases": "; ".join(hits)}
+        )  # fmt: skip
+    return pd.DataFrame(
+        rows, columns=["person", "language", "words", "slop_phrases", "slop_per_100_words",
+                       "phrases"],
+    )  # fmt: skip

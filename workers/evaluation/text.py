@@ -1,0 +1,58 @@
+"""Tokens per language for every metric: English words, Chinese jieba words (one tokenizer for all)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+from typing import Final
+
+import jieba
+
+jieba.setLogLevel(logging.WARNING)
+
+_HAN: Final = re.compile(r"[\u4e00-\u9fff]")
+_EN_WORD: Final = re.compile(r"[a-z0-9]+(?:['+#.&-][a-z0-9]+)*\+*#?")
+_KEEP: Final = re.compile(r"\w", re.UNICODE)
+
+
+@lru_cache(maxsize=65536)
+def _tokens(text: str) -> tuple[str, ...]:
+    folded = text.casefold()
+    if not _HAN.search(folded):
+        return tuple(_EN_WORD.findall(folded))
+    # Chinese (or mixed) text: jieba words; it keeps Latin words whole. Punctuation and spaces
+    # are dropped so that they count as neither a match nor a token.
+    return tuple(t for t in (w.strip() for w in jieba.lcut(folded)) if t and _KEEP.search(t))
+
+
+def tokens(text: str) -> list[str]:
+    """Word tokens of text: English words lower-cased; Chinese split into jieba words."""
+    return list(_tokens(text))
+
+
+def clear_cache() -> None:
+    """Forget tokenised texts (benchmarks time each metric from cold)."""
+    _tokens.cache_clear()
+
+
+def is_chinese(text: str) -> bool:
+    return bool(_HAN.search(text))
+
+
+class Tokenizer:
+    """What rouge-score's `tokenizer=` expects: an object with a `tokenize` method."""
+
+    def tokenize(self, text: str) -> list[str]:
+        return tokens(text)
+
+
+def ngrams(toks: list[str], n: int) -> list[tuple[str, ...]]:
+    return [tuple(toks[i : i + n]) for i in range(len(toks) - n + 1)]
+
+
+def joined(gram: tuple[str, ...]) -> str:
+    """An n-gram as a reader writes it: words with spaces, Chinese words run together."""
+    if any(_HAN.search(w) for w in gram):
+        return "".join(gram)
+    return " ".join(gram)
