@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from producer.cli.finetune import register as register_finetune
 from shared.errors import CohortcvError
 from shared.settings import Settings, get_settings
 
@@ -27,6 +28,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
+register_finetune(app)
 app.add_typer(db_app, name="db")
 console = Console(stderr=True)
 out = Console(soft_wrap=True)
