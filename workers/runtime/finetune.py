@@ -221,8 +221,8 @@ def train(
         optimizer.zero_grad(set_to_none=True)
         result.steps += 1
         result.train_tokens += int(batch["attention_mask"].sum())
-        result.losses.append(float(loss))
-        report = Step(result.steps, planned, float(loss), tokens=result.train_tokens)
+        result.losses.append(float(loss.detach()))
+        report = Step(result.steps, planned, result.losses[-1], tokens=result.train_tokens)
         if held_batches and (result.steps % config.eval_every == 0 or result.steps == planned):
             value = _mean_loss(model, held_batches, device, autocast)
             result.held_out.append((result.steps, value))
