@@ -16,7 +16,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from shared.errors import CohortcvError, InputError
 
-console = Console(stderr=True)
+# soft_wrap: an error naming a long path stays on one line (a user greps for it).
+console = Console(stderr=True, soft_wrap=True)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
