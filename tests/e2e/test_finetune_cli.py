@@ -32,7 +32,7 @@ def test_finetune_writes_a_checkpoint_the_worker_loads_and_a_report(tmp_path: Pa
     lines = SHIPPED.read_text(encoding="utf-8").splitlines()
     # Six good pairs and one the guard refuses (the shipped file marks those with -X).
     data = tmp_path / "pairs.jsonl"
-    data.write_text("\n".join(lines[:6] + [lines[-1]]) + "\n", encoding="utf-8")
+    data.write_text("\n".join([*lines[:6], lines[-1]]) + "\n", encoding="utf-8")
     out = tmp_path / "ckpt"
     done = finetune("--base", str(base), "--data", str(data), "--out", str(out), "--max-steps", "2",
                     "--eval-every", "1", "--batch-size", "2", "--seed", "5", tmp=tmp_path)  # fmt: skip

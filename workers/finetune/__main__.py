@@ -1,4 +1,4 @@
-"""`python -m workers.finetune`: pairs file → examples → training → checkpoint and report (what `cohortcv finetune` starts).
+"""`python -m workers.finetune` (what `cohortcv finetune` starts): pairs → examples → training → checkpoint.
 
 Exit codes: 0 done, 2 bad data or options (the message names file and line), 1 anything else.
 """

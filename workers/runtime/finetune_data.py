@@ -64,7 +64,7 @@ def encode(tokenizer: Any, example: Example) -> Encoded:
     """Token ids of prompt + completion + end token, the prompt positions labelled IGNORE."""
     prompt_ids = list(tokenizer(render_prompt(tokenizer, example.prompt),
                                 add_special_tokens=not templated(tokenizer))["input_ids"])  # fmt: skip
-    answer_ids = list(tokenizer(example.completion, add_special_tokens=False)["input_ids"]) + [end_id(tokenizer)]
+    answer_ids = [*list(tokenizer(example.completion, add_special_tokens=False)["input_ids"]), end_id(tokenizer)]
     return Encoded(prompt_ids + answer_ids, [IGNORE] * len(prompt_ids) + answer_ids)
 
 

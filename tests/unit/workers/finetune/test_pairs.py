@@ -81,7 +81,8 @@ def _ids(path: Path) -> list[str]:
         ({"id": "x", "profile": {"work": []}, "resume": {"basics": {"name": "A"}}}, "profile.basics"),
         ({"id": "x", "profile": rich_en() | {"meta": {"language": "zh"}}, "resume": approved(rich_en())},
          "profile.meta.language is 'zh'"),
-        ({"id": "x", "profile": rich_en(), "resume": approved(rich_en()) | {"basics": {"name": "A", "summary": "数据分析师"}}},
+        ({"id": "x", "profile": rich_en(),
+          "resume": approved(rich_en()) | {"basics": {"name": "A", "summary": "数据分析师"}}},
          "not English"),
     ],
 )

@@ -12,7 +12,10 @@ from tests.unit.workers.runtime.needs import need_llm_extra, need_packages
 from workers.runtime.base import GenerationSettings, Message, ModelIdentity, RuntimeOptions
 from workers.runtime.finetune_data import IGNORE, Example, collate, encode, render_prompt, split
 
-PROMPT = (Message("system", "You edit resumes."), Message("user", "FACTS:\nbuilt weekly sales dashboards\nEND OF FACTS"))
+PROMPT = (
+    Message("system", "You edit resumes."),
+    Message("user", "FACTS:\nbuilt weekly sales dashboards\nEND OF FACTS"),
+)
 
 
 @pytest.fixture(scope="module")
