@@ -19,7 +19,7 @@ from typing import Any
 
 from workers.runtime.base import RuntimeOptions
 from workers.runtime.finetune_data import Encoded, Example, collate, encode
-from workers.runtime.hf_load import import_torch, load_model
+from workers.runtime.hf_load import import_torch, import_transformers, load_model
 
 
 @dataclass(frozen=True)
@@ -252,6 +252,7 @@ def train(
 def save(model: Any, tokenizer: Any, out: Path, full: bool) -> None:
     """A directory the worker loads with `--model DIR`: merged float32 weights, tokenizer, chat template."""
     torch = import_torch()
+    import_transformers().utils.logging.disable_progress_bar()  # a report, not a shard-writing bar
     merged = model if full else model.merge_and_unload()
     merged = merged.to(device="cpu", dtype=torch.float32).eval()
     out.mkdir(parents=True, exist_ok=True)
