@@ -100,3 +100,35 @@ def test_loss_goes_down_and_the_checkpoint_reloads_through_the_worker_and_genera
     generation = runtime.generate([_examples()[0].prompt], GenerationSettings(max_new_tokens=8))
     assert generation.completions[0].completion_tokens > 0
     runtime.close()
+
+
+def test_early_stopping_stops_when_held_out_loss_stalls_and_keeps_the_best_weights(
+    tiny: tuple[Any, Any], tmp_path: Path
+) -> None:
+    need_packages("peft")
+    import copy
+
+    from workers.runtime.finetune import TrainConfig, train
+
+    model, tokenizer = tiny
+    data = _examples()
+    # A rate this high overshoots: the held-out loss rises after the first evaluation.
+    config = TrainConfig(base="tiny", out=str(tmp_path / "c"), full=True, max_steps=40, batch_size=4,
+                         learning_rate=0.5, warmup_steps=0, eval_every=1, patience=2, device="cpu")  # fmt: skip
+    seen: list[float | None] = []
+    result = train(config, data[1:], data[:1], on_step=lambda s: seen.append(s.held_out_loss),
+                   loaded=(copy.deepcopy(model), tokenizer))  # fmt: skip
+    assert result.stopped_early and result.steps < 40
+    assert len(seen) == result.steps and all(v is not None for v in seen)
+    best = min(v for _, v in result.held_out[1:])
+    assert result.best_held_out_loss == best
+    # The saved weights are the best step's: their held-out loss is the best one, not the last.
+    import torch
+
+    from workers.runtime.hf_load import load_model
+
+    saved, tok, _, _ = load_model(RuntimeOptions(model=str(tmp_path / "c"), device="cpu"))
+    batch = collate([encode(tok, data[0])], tok.pad_token_id)
+    with torch.no_grad():
+        loss = float(saved(**batch).loss)
+    assert loss == pytest.approx(best, rel=1e-3)
