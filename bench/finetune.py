@@ -1,4 +1,4 @@
-"""Benchmark: fine-tuning tokens/s (LoRA and full) through workers.runtime.finetune, the trainer `cohortcv finetune` runs.
+"""Benchmark: fine-tuning tokens/s (LoRA and full) through the trainer `cohortcv finetune` runs.
 
 Usage (repo root):
   PYTHONPATH=. python3 bench/finetune.py                              # CPU, tiny-llama random weights
@@ -44,7 +44,8 @@ def examples(n: int, prompt_words: int, seed: int) -> list[Example]:
         while sum(len(f.split()) for f in facts) < prompt_words:
             facts.append(rnd.choice(CORPUS))
         ask = "Rewrite each line as one resume bullet. Add nothing."
-        prompt = (Message("system", SYSTEM), Message("user", "FACTS:\n" + "\n".join(facts) + f"\nEND OF FACTS\n\n{ask}"))
+        block = "FACTS:\n" + "\n".join(facts) + f"\nEND OF FACTS\n\n{ask}"
+        prompt = (Message("system", SYSTEM), Message("user", block))
         out.append(Example(prompt, "- " + rnd.choice(CORPUS), group=str(i)))
     return out
 
@@ -88,7 +89,8 @@ def main() -> None:
         notes.append("peft is not installed here: LoRA skipped")
     card = torch.cuda.get_device_name(0) if args.device.startswith("cuda") else "cpu"
     model = args.base or args.shape
-    print(f"device {card}; model {model}; {args.steps} steps x batch {args.batch_size}, ~{args.prompt_words}-word prompts")
+    print(f"device {card}; model {model}; {args.steps} steps x batch {args.batch_size}, "
+          f"~{args.prompt_words}-word prompts")
     print(f"{'method':7} {'dtype':20} {'trainable':>11} {'tokens':>8} {'seconds':>8} {'tokens/s':>9} {'loss':>15}")
     rows = []
     for method in methods:
