@@ -90,6 +90,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             if step.held_out_loss is not None:
                 fields["held"] = f"{step.held_out_loss:.3f}"
             progress.update(task, completed=step.step, total=step.total, **fields)
+            if step.held_out_loss is not None and not console.is_terminal:
+                # A log (no terminal) gets no live bar: one line per evaluation instead.
+                console.print(f"step {step.step}/{step.total}: loss {step.loss:.3f}, "
+                              f"held-out {step.held_out_loss:.3f}", highlight=False)  # fmt: skip
 
         result = train(config, train_set, held, on_step=on_step)
     report, curve = write_report(args.out, result, data)
