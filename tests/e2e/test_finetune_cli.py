@@ -18,7 +18,7 @@ SHIPPED = ROOT / "examples" / "finetune" / "pairs.jsonl"
 
 def finetune(*args: str, tmp: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*COHORTCV, "finetune", *args], env=clean_env(), capture_output=True, text=True,
-                          timeout=120, cwd=tmp)  # fmt: skip
+                          timeout=300, cwd=tmp)  # fmt: skip
 
 
 def test_finetune_writes_a_checkpoint_the_worker_loads_and_a_report(tmp_path: Path) -> None:
@@ -58,3 +58,46 @@ def test_bad_pairs_exit_2_naming_the_file_and_line(tmp_path: Path) -> None:
     done = finetune("--base", "unused", "--data", str(data), "--out", str(tmp_path / "o"), tmp=tmp_path)
     assert done.returncode == 2
     assert f"{data}:2: not JSON" in " ".join(done.stderr.split()), done.stderr
+
+
+COHORT = (
+    "id,name,email,school,degree,major,grad_year,experience,skills,language\n"
+    "S1,Ada Example,ada@example.edu,Example State University,BSc,Statistics,2024,"
+    '"Data Analyst Intern at Acme Corp (Jun 2023 – Aug 2023): cleaned survey data for a lab study","Python, SQL",en\n'
+    "S2,Bo Example,bo@example.edu,Example State University,BA,Economics,2025,"
+    '"Marketing Intern at Initech (Jun 2024 – Aug 2024): ran A/B tests on subject lines","Excel, R",en\n'
+)
+
+
+def test_approved_resumes_of_a_finished_batch_are_what_from_batch_trains_on(tmp_path: Path) -> None:
+    need_llm_extra()
+    need_packages("peft")
+    from sqlalchemy import create_engine, text
+
+    from workers.runtime.scratch import save_scratch_model
+
+    data_dir = tmp_path / "data"
+    env = clean_env(COHORTCV_DATA_DIR=str(data_dir))
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*COHORTCV, *args], env=env, capture_output=True, text=True, timeout=300)
+
+    (tmp_path / "c.csv").write_text(COHORT, encoding="utf-8")
+    assert cli("run", str(tmp_path / "c.csv"), "--out", str(tmp_path / "o"), "--formats", "json").returncode == 0
+    with create_engine(f"sqlite:///{data_dir / 'cohortcv.db'}").connect() as conn:
+        batch = conn.execute(text("select id from batches")).scalar_one()
+    base = save_scratch_model(tmp_path / "base", "tiny-llama")
+    args = ("finetune", "--base", str(base), "--from-batch", batch, "--max-steps", "1", "--held-out", "0")
+    nothing = cli(*args, "--out", str(tmp_path / "a"))
+    assert nothing.returncode == 2 and "no approved resumes" in nothing.stderr
+    unknown = cli("approve", batch, "--rows", "S1,S9")
+    assert unknown.returncode == 2 and "S9" in unknown.stderr
+    assert cli("approve", "no-such-batch").returncode == 3
+    assert "1 resumes approved" in cli("approve", batch, "--rows", "S2").stdout
+    done = cli(*args, "--out", str(tmp_path / "b"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1])["pairs_used"] == 1
+    written = (data_dir / "finetune" / f"{batch}-approved.jsonl").read_text(encoding="utf-8").splitlines()
+    pair = json.loads(written[0])
+    assert len(written) == 1 and pair["id"] == "S2"
+    assert pair["profile"]["work"][0]["name"] == "Initech" and pair["resume"]["basics"]["summary"]
