@@ -255,6 +255,12 @@ def save(model: Any, tokenizer: Any, out: Path, full: bool) -> None:
     import_transformers().utils.logging.disable_progress_bar()  # a report, not a shard-writing bar
     merged = model if full else model.merge_and_unload()
     merged = merged.to(device="cpu", dtype=torch.float32).eval()
+    # A base converted from GGUF keeps a "gguf" quantization_config, and save_pretrained refuses it;
+    # the weights here are plain float32, so the checkpoint is saved as an ordinary model.
+    if getattr(merged.config, "quantization_config", None) is not None:
+        del merged.config.quantization_config
+        merged.hf_quantizer = None
+        merged.is_quantized = False
     out.mkdir(parents=True, exist_ok=True)
     merged.save_pretrained(str(out))
     tokenizer.save_pretrained(str(out))

