@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from producer.cli import batches, db, evaluate, run, serve, tenant, workers
+from producer.cli import batches, db, evaluate, finetune, run, serve, tenant, workers
 
 app = typer.Typer(
     name="cohortcv",
@@ -12,5 +12,5 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-for group in (run, batches, workers, serve, db, tenant, evaluate):
+for group in (run, batches, workers, serve, db, tenant, evaluate, finetune):
     group.register(app)

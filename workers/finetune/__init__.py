@@ -1,0 +1,1 @@
+"""Fine-tuning on approved resumes: the pairs file, its examples, and the worker-side entry point."""
