@@ -78,3 +78,27 @@ def wait_for(
             last = exc
         time.sleep(0.25)
     raise AssertionError(f"no {what} within {timeout:.0f}s (last: {last!r})")
+
+
+# Runs argv[2:] and writes its peak RSS (KiB, descendants it waited for included) to argv[1].
+# Linux carries a process's resident size across fork and exec into ru_maxrss, so a child of a
+# large test process (one that loaded a model) would report the parent's size; a child of this
+# small interpreter reports its own.
+_MEASURE = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.call(sys.argv[2:])\n"
+    "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+    "open(sys.argv[1], 'w').write(str(peak))\n"
+    "sys.exit(code)\n"
+)
+
+
+def run_measured(
+    argv: list[str], peak_file: Path, **options: object
+) -> tuple[subprocess.CompletedProcess[str], float]:
+    """`subprocess.run(argv, text=True, capture_output=True, …)` and the command's peak RSS in MB."""
+    result = subprocess.run(  # type: ignore[call-overload]
+        [sys.executable, "-c", _MEASURE, str(peak_file), *argv],
+        capture_output=True, text=True, **options,
+    )  # fmt: skip
+    return result, int(peak_file.read_text()) / 1024

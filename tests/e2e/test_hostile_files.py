@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import os
-import resource
 import subprocess
 import time
 import zipfile
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import COHORTCV, clean_env
+from tests.processes import COHORTCV, clean_env, run_measured
 
 pytestmark = pytest.mark.e2e
 
@@ -105,17 +104,12 @@ def validate(
 ) -> tuple[subprocess.CompletedProcess[str], float, float]:
     """`cohortcv validate` in a child process: the result, wall seconds, peak RSS in MB."""
     env = clean_env(COHORTCV_DATA_DIR=str(data), COLUMNS="200")
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.monotonic()
-    result = subprocess.run(
-        [*COHORTCV, "validate", str(path), *options],
-        env=env, capture_output=True, text=True, timeout=300,
+    result, peak_mb = run_measured(
+        [*COHORTCV, "validate", str(path), *options], path.parent / "peak-rss.txt",
+        env=env, timeout=300,
     )  # fmt: skip
-    elapsed = time.monotonic() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    # ru_maxrss of children is the largest child so far: only a new maximum is this child's.
-    assert peak >= before
-    return result, elapsed, peak / 1024
+    return result, time.monotonic() - started, peak_mb
 
 
 def test_shared_strings_bomb_is_refused_at_once_within_memory(tmp_path: Path) -> None:
