@@ -16,6 +16,7 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from shared.processes import pid_alive
 from shared.settings import Settings
 
 if TYPE_CHECKING:
@@ -35,23 +36,13 @@ def run_settings(settings: Settings, batch_id: str) -> Settings:
     )
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _owner(folder: Path) -> int | None:
     """The live process that owns a run folder, or None when its run is gone."""
     try:
         pid = int((folder / OWNER).read_text(encoding="ascii"))
     except (OSError, ValueError):
         return None
-    return pid if _alive(pid) else None
+    return pid if pid_alive(pid) else None
 
 
 class RunBroker:

@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
+from shared.processes import pid_alive
 from shared.settings import Settings
 from shared.tasks import ALL_QUEUES
 
@@ -89,23 +90,17 @@ def metrics_env(port: int, env: dict[str, str], data_dir: Path) -> dict[str, str
         root = data_dir / "metrics"
         root.mkdir(parents=True, exist_ok=True)
         for old in root.iterdir():
-            if not old.name.isdigit() or not _alive(int(old.name)) or int(old.name) == os.getpid():
+            if (
+                not old.name.isdigit()
+                or not pid_alive(int(old.name))
+                or int(old.name) == os.getpid()
+            ):
                 shutil.rmtree(old, ignore_errors=True)
         folder = root / str(os.getpid())
         folder.mkdir()
         env["COHORTCV_METRICS_PORT"] = str(port)
         env["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
     return env
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class WorkerPool:

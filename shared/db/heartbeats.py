@@ -21,6 +21,7 @@ from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from shared.db.models import Heartbeat, utcnow
+from shared.processes import pid_alive
 
 log = logging.getLogger(__name__)
 
@@ -49,20 +50,10 @@ def identity(pid: int | None = None) -> str:
     return f"{_machine()}:{pid if pid is not None else os.getpid()}"
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def gone_here(name: str) -> bool:
     """True when `name` is a process of this machine and pid namespace that no longer exists."""
     machine, _, pid = name.rpartition(":")
-    return machine == _machine() and pid.isdigit() and not _pid_alive(int(pid))
+    return machine == _machine() and pid.isdigit() and not pid_alive(int(pid))
 
 
 def beat(engine: Engine, name: str, kind: str) -> None:
