@@ -4,16 +4,18 @@
 
 Starts `cohortcv api --workers N` on 127.0.0.1 and one `cohortcv worker` over a fresh PostgreSQL
 database and a Redis database of its own, then sends `--uploads` uploads of `--rows`-row files
-at once while `--pollers` clients poll `GET /v1/batches/{id}` without pause. Prints accepted
-uploads/s, rows/s, the p50/p99 latency of the status calls made while the uploads were being
-ingested, and the error count (any non-2xx answer or failed request). Loopback only; every
+at once while `--pollers` clients, in a process of their own, poll `GET /v1/batches/{id}`
+without pause. Prints accepted uploads/s, rows/s, the p50/p99 latency of the status calls made
+while the uploads were being sent and ingested, and the error count (any non-2xx answer or failed request). Loopback only; every
 request has a timeout, so the run is bounded. The last line is one JSON object.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -22,6 +24,7 @@ import threading
 import time
 from pathlib import Path
 from statistics import median
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cohort import write_cohort
@@ -70,6 +73,56 @@ def _wait_healthy(base: str, proc: subprocess.Popen[bytes]) -> None:
             pass
         time.sleep(0.25)
     raise SystemExit("the API did not become healthy within 60 s")
+
+
+def poll_status(
+    base: str,
+    auth: dict[str, str],
+    first: str,
+    pollers: int,
+    new_ids: Any,
+    stop: Any,
+    results: Any,
+) -> None:
+    """`pollers` clients polling GET /v1/batches/{id} without pause over every batch seen;
+    puts ([(monotonic start, seconds)], [errors]) on `results` once `stop` is set."""
+    import queue
+
+    import httpx
+
+    ids = [first]
+    calls: list[tuple[float, float]] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def poll(n: int) -> None:
+        with httpx.Client(base_url=base, headers=auth, timeout=30) as client:
+            i = n
+            while not stop.is_set():
+                with lock:
+                    with contextlib.suppress(queue.Empty):
+                        while True:
+                            ids.append(new_ids.get_nowait())
+                    batch_id = ids[i % len(ids)]
+                i += 1
+                started = time.monotonic()
+                try:
+                    response = client.get(f"/v1/batches/{batch_id}")
+                except httpx.HTTPError as exc:
+                    errors.append(f"status {type(exc).__name__}")
+                    continue
+                took = time.monotonic() - started
+                if response.status_code != 200:
+                    errors.append(f"status {response.status_code}")
+                else:
+                    calls.append((started, took))
+
+    threads = [threading.Thread(target=poll, args=(n,)) for n in range(pollers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    results.put((calls, errors))
 
 
 def run(uploads: int, rows: int, pollers: int, api_workers: int, work: Path) -> dict[str, float]:
@@ -121,10 +174,18 @@ def run(uploads: int, rows: int, pollers: int, api_workers: int, work: Path) -> 
             ).json()["id"]
         ids: list[str] = [first]
         errors: list[str] = []
-        latencies: list[float] = []
-        ingesting = threading.Event()
-        stop = threading.Event()
         lock = threading.Lock()
+        # The pollers are other clients: their own process, so that the 20 uploading threads
+        # here never hold the interpreter lock while a status answer waits to be read.
+        ctx = multiprocessing.get_context("spawn")
+        new_ids: Any = ctx.Queue()
+        results: Any = ctx.Queue()
+        stop = ctx.Event()
+        poller = ctx.Process(
+            target=poll_status, args=(base, auth, first, pollers, new_ids, stop, results)
+        )
+        poller.start()
+        time.sleep(1.0)
 
         def upload(path: Path) -> None:
             try:
@@ -136,46 +197,27 @@ def run(uploads: int, rows: int, pollers: int, api_workers: int, work: Path) -> 
                 if response.status_code != 201:
                     errors.append(f"upload {response.status_code}: {response.text[:200]}")
                     return
+                batch_id = response.json()["id"]
                 with lock:
-                    ids.append(response.json()["id"])
+                    ids.append(batch_id)
+                new_ids.put(batch_id)
             except httpx.HTTPError as exc:
                 errors.append(f"upload {type(exc).__name__}")
 
-        def poll(n: int) -> None:
-            with httpx.Client(base_url=base, headers=auth, timeout=30) as client:
-                i = n
-                while not stop.is_set():
-                    with lock:
-                        batch_id = ids[i % len(ids)]
-                    i += 1
-                    started = time.perf_counter()
-                    try:
-                        response = client.get(f"/v1/batches/{batch_id}")
-                    except httpx.HTTPError as exc:
-                        errors.append(f"status {type(exc).__name__}")
-                        continue
-                    took = time.perf_counter() - started
-                    if response.status_code != 200:
-                        errors.append(f"status {response.status_code}")
-                    elif ingesting.is_set():
-                        latencies.append(took)
-
-        poll_threads = [threading.Thread(target=poll, args=(n,)) for n in range(pollers)]
-        for t in poll_threads:
-            t.start()
-        time.sleep(0.5)
         upload_threads = [threading.Thread(target=upload, args=(p,)) for p in files]
-        ingesting.set()
-        started = time.perf_counter()
+        started = time.monotonic()
         for t in upload_threads:
             t.start()
         for t in upload_threads:
             t.join()
-        wall = time.perf_counter() - started
-        ingesting.clear()
+        ended = time.monotonic()
+        wall = ended - started
         stop.set()
-        for t in poll_threads:
-            t.join()
+        calls, poll_errors = results.get(timeout=60)
+        poller.join(timeout=30)
+        errors.extend(poll_errors)
+        # Status calls that started while the uploads were being sent and ingested.
+        latencies = [took for at, took in calls if started <= at <= ended]
         accepted = len(ids) - 1
         return {
             "uploads": uploads,

@@ -81,7 +81,7 @@ COMMENTS: dict[str, str] = {
     "api.max_upload_rows": "Most data rows in one upload; more is refused with HTTP 413.",
     "api.retention_days": "Batches older than this many days are purged hourly by beat; 0 keeps them.",
     "api.secure_cookies": "true when the page is served over HTTPS: the session cookie is then HTTPS-only.",
-    "api.ingest_processes": "Processes per API server process that validate uploads.",
+    "api.ingest_processes": "Processes per API server process that validate uploads (0: the CPUs shared among them).",
     "api.max_page": "Largest page of a listing (limit=).",
 }
 

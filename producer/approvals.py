@@ -33,7 +33,9 @@ def _finished(session: Session, batch_id: str) -> Batch:
     if batch is None:
         raise NotFoundError(f"no batch {batch_id!r}")
     if batch.status != BatchStatus.COMPLETED:
-        raise InputError(f"batch {batch_id} is {batch.status}: approve the resumes of a completed batch")
+        raise InputError(
+            f"batch {batch_id} is {batch.status}: approve the resumes of a completed batch"
+        )
     return batch
 
 
@@ -43,14 +45,18 @@ def _done_jobs(session: Session, batch_id: str) -> list[Job]:
     return list(session.scalars(query))
 
 
-def approve(engine: Engine, batch_id: str, rows: Sequence[str] = (), revoke: bool = False) -> list[str]:
+def approve(
+    engine: Engine, batch_id: str, rows: Sequence[str] = (), revoke: bool = False
+) -> list[str]:
     """Mark rows approved (all written rows when `rows` is empty) or, with `revoke`, not; the approved ids."""
     with Session(engine) as session:
         batch = _finished(session, batch_id)
         written = [row_id(j) for j in _done_jobs(session, batch_id)]
         unknown = sorted(set(rows) - set(written))
         if unknown:
-            raise InputError(f"batch {batch_id} has no written resume for row id(s): {', '.join(unknown[:10])}")
+            raise InputError(
+                f"batch {batch_id} has no written resume for row id(s): {', '.join(unknown[:10])}"
+            )
         chosen = set(rows or written)
         current = set(batch.options.get(APPROVED, []))
         current = current - chosen if revoke else current | chosen
@@ -66,17 +72,23 @@ def write_pairs(engine: Engine, batch_id: str, path: Path) -> int:
         batch = _finished(session, batch_id)
         approved = set(batch.options.get(APPROVED, []))
         if not approved:
-            raise InputError(f"batch {batch_id}: no approved resumes (cohortcv approve {batch_id} [--rows ID,...])")
+            raise InputError(
+                f"batch {batch_id}: no approved resumes (cohortcv approve {batch_id} [--rows ID,...])"
+            )
         jobs = [j for j in _done_jobs(session, batch_id) if row_id(j) in approved]
         documents: dict[int, dict[str, Any]] = {
             r.id: r.document
-            for r in session.scalars(select(ResumeRecord).where(ResumeRecord.id.in_([j.resume_id for j in jobs])))
+            for r in session.scalars(
+                select(ResumeRecord).where(ResumeRecord.id.in_([j.resume_id for j in jobs]))
+            )
         }
     with path.open("w", encoding="utf-8") as out:
         for job in jobs:
             assert job.resume_id is not None
             # Jobs keep the row's facts; the Profile built from them is what the writer was given.
-            profile = build_profile(job.profile).model_dump(mode="json", by_alias=True, exclude_none=True)
+            profile = build_profile(job.profile).model_dump(
+                mode="json", by_alias=True, exclude_none=True
+            )
             pair = {"id": row_id(job), "profile": profile, "resume": documents[job.resume_id]}
             out.write(json.dumps(pair, ensure_ascii=False) + "\n")
     return len(jobs)

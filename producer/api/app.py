@@ -8,6 +8,8 @@ from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from producer.api import errors
 from producer.api.logs import RequestLog
@@ -67,12 +69,50 @@ def create_app(
         app.include_router(router)
     pages.mount_static(app)
 
-    @app.middleware("http")
-    async def _security_headers(request: Any, call_next: Any) -> Any:
-        response = await call_next(request)
-        for key, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(key, value)
-        return response
-
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestLog, on_done=app.state.metrics.observe)
     return app
+
+
+def serve_app() -> FastAPI:
+    """`create_app()` for `cohortcv api`: the processes that validate uploads start and stop
+    with the server, so the first upload does not wait for them to start and import."""
+    from producer.service import isolated
+
+    app = create_app()
+    inner = app.router.lifespan_context
+    processes = app.state.service.settings.api.ingest_pool_size()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
+        isolated.warm(processes)
+        try:
+            async with inner(app) as state:
+                yield state
+        finally:
+            isolated.shutdown()
+
+    app.router.lifespan_context = lifespan
+    return app
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware: the headers above on every answer that does not set its own."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = list(message.get("headers", []))
+                headers = MutableHeaders(scope=message)
+                for key, value in SECURITY_HEADERS.items():
+                    headers.setdefault(key, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

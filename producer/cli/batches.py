@@ -106,11 +106,9 @@ def status(
             )
         out.print(table)
         return
-    from shared.db.generation import tokens_per_s
-
     obj = batch_object(engine, batch)
     if as_json:
-        out.print_json(json.dumps({**obj, "tokens_per_s": tokens_per_s(engine, batch)}))
+        out.print_json(json.dumps(obj))
         return
     finished = ("completed", "failed", "cancelled")
     if not watch or obj["status"] in finished:

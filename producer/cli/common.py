@@ -119,7 +119,8 @@ def _laptop_model_limits(settings: Settings) -> Settings:
     worker = settings.worker
     defaults = type(worker)()
     if (worker.soft_time_limit_s, worker.hard_time_limit_s) != (
-        defaults.soft_time_limit_s, defaults.hard_time_limit_s,
+        defaults.soft_time_limit_s,
+        defaults.hard_time_limit_s,
     ):
         return settings  # the operator chose limits: keep them
     slower = worker.model_copy(update={"soft_time_limit_s": 1200, "hard_time_limit_s": 1500})

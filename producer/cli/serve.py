@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from producer.cli.common import edge
 from shared.settings import get_settings
+
+
+def log_config(level: str) -> dict[str, Any]:
+    """uvicorn's logging setup plus the app's own loggers (request lines, errors) on stderr."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["cohortcv"] = {
+        "handlers": ["default"],
+        "level": level.upper(),
+        "propagate": False,
+    }
+    return config
 
 
 @edge
@@ -33,6 +48,12 @@ def api(
     engine = make_engine(settings.resolved_database_url())
     require_schema(engine)
     engine.dispose()
+    if settings.api.ingest_processes == 0:
+        # Spawned server processes read settings anew: hand each its share of the CPUs.
+        import os
+
+        per_server = settings.api.ingest_pool_size(workers)
+        os.environ["COHORTCV_API__INGEST_PROCESSES"] = str(per_server)
     if workers > 1:
         # One /metrics for all server processes: they count into files in one fresh folder.
         import os
@@ -43,12 +64,13 @@ def api(
         folder.mkdir(parents=True)
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
     uvicorn.run(
-        "producer.api.app:create_app",
+        "producer.api.app:serve_app",
         factory=True,
         host=host or settings.api.host,
         port=port or settings.api.port,
         workers=workers,
         log_level=log_level,
+        log_config=log_config(log_level),
         # Request logs come from the app (ids only); uvicorn's own would repeat them.
         access_log=False,
         proxy_headers=False,

@@ -190,12 +190,9 @@ def too_big_message(size: int, limit: int) -> str:
 
 def get(svc: Service, batch_id: str, institution_id: str | None) -> dict[str, Any]:
     """The batch object (DESIGN §8) of one of the institution's batches."""
-    from shared.db.generation import tokens_per_s
-
-    get_batch(svc.engine, batch_id, institution_id)  # 404 before any write for another's id
-    obj = batch_object(svc.engine, batch_id, institution_id)
-    # The same object as `cohortcv status BATCH --json`, generation speed included.
-    return {**obj, "tokens_per_s": tokens_per_s(svc.engine, batch_id)}
+    # The same object as `cohortcv status BATCH --json`, generation speed included; another
+    # institution's id is a 404 before anything is written.
+    return batch_object(svc.engine, batch_id, institution_id)
 
 
 def list_batches(

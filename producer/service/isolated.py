@@ -98,6 +98,33 @@ def _get_pool(processes: int) -> ProcessPoolExecutor:
         return _pool
 
 
+def _ready() -> None:
+    # Importing what validation needs (the database driver included) is most of a new
+    # process's first-upload cost; a warmed pool has done it before the first upload arrives.
+    import psycopg  # noqa: F401
+
+    import producer.ingest.pipeline  # noqa: F401
+
+
+def warm(processes: int) -> None:
+    """Start the pool's processes now, in the background (a server calls this as it starts)."""
+    try:
+        pool = _get_pool(processes)
+    except _SpawnRefused:
+        return
+    for _ in range(processes):
+        pool.submit(_ready)
+
+
+def shutdown() -> None:
+    """Stop the pool's processes (a server calls this as it stops)."""
+    global _pool
+    with _lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def store_isolated(
     url: str,
     ingest: IngestSettings,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, delete, exists, func, insert, select, update
+from sqlalchemy import Engine, case, delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from shared.db import heartbeats
+from shared.db import generation, heartbeats
 from shared.db.jobs import ACTIVE, PENDING
 from shared.db.models import (
     Batch,
@@ -67,10 +67,40 @@ def _iso(value: datetime | None) -> str | None:
 def batch_object(
     engine: Engine, batch_id: str, institution_id: str | None = None
 ) -> dict[str, Any]:
-    """The batch object shared by the API and `cohortcv status --json`."""
-    refresh_status(engine, batch_id)
-    batch = get_batch(engine, batch_id, institution_id)
-    jobs = job_counts(engine, batch_id)
+    """The batch object shared by the API and `cohortcv status --json`.
+
+    Clients poll it without pause while uploads are validated, so it is a few statements on
+    one connection: the batch row, one aggregate over its jobs, the generation totals. Only a
+    status that the counts show has moved goes through `refresh_status`'s write.
+    """
+    now = utcnow()
+    with Session(engine) as session:
+        batch = session.get(Batch, batch_id)
+        if batch is None or (institution_id is not None and batch.institution_id != institution_id):
+            raise NotFoundError(f"no batch {batch_id!r}")
+        per_status = session.execute(
+            select(
+                Job.status,
+                func.count(),
+                func.sum(case((Job.finished_at >= now - timedelta(seconds=60), 1), else_=0)),
+                func.max(Job.finished_at),
+            )
+            .where(Job.batch_id == batch_id)
+            .group_by(Job.status)
+        ).all()
+        tokens, seconds = generation.totals_on(session.connection(), batch_id)
+    present = {status for status, n, _, _ in per_status if n}
+    if _derived_status(batch.status, present) != batch.status:
+        refresh_status(engine, batch_id)
+        batch = get_batch(engine, batch_id, institution_id)
+    jobs = {status: 0 for status in JobStatus.ALL}
+    recent, finishes = 0, []
+    for status, n, recent_n, last in per_status:
+        jobs[JobStatus.QUEUED if status == PENDING else status] += int(n)
+        if status == JobStatus.DONE:
+            recent = int(recent_n or 0)
+        if last is not None:
+            finishes.append(heartbeats.aware(last))
     counts = {
         "rows": batch.rows,
         "accepted": batch.accepted,
@@ -91,7 +121,8 @@ def batch_object(
         "finished_at": _iso(batch.finished_at),
         "options": batch.options,
         "warnings": batch.warnings,
-        **progress(engine, batch, counts),
+        **progress(engine, batch, counts, recent, max(finishes, default=None), now),
+        "tokens_per_s": tokens / seconds if tokens and seconds > 0 else None,
     }
 
 
@@ -103,20 +134,18 @@ def _ago(at: datetime | None, now: datetime) -> float | None:
     return None if at is None else max(0.0, (now - heartbeats.aware(at)).total_seconds())
 
 
-def progress(engine: Engine, batch: Batch, counts: dict[str, int]) -> dict[str, Any]:
-    """Rate (resumes/s over the last minute), ETA, and whether the batch is stalled and why."""
-    now = utcnow()
-    with engine.connect() as conn:
-        recent = conn.scalar(
-            select(func.count())
-            .select_from(Job)
-            .where(
-                Job.batch_id == batch.id,
-                Job.finished_at >= now - timedelta(seconds=60),
-                Job.status == JobStatus.DONE,
-            )
-        )
-        last_finish = conn.scalar(select(func.max(Job.finished_at)).where(Job.batch_id == batch.id))
+def progress(
+    engine: Engine,
+    batch: Batch,
+    counts: dict[str, int],
+    recent: int,
+    last_finish: datetime | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """Rate (resumes/s over the last minute), ETA, and whether the batch is stalled and why.
+
+    `recent` is how many jobs finished in the last minute, `last_finish` the latest finish.
+    """
     rate = int(recent or 0) / 60.0
     left = counts["queued"] + counts["running"] + counts["failed"]
     active = batch.status in (BatchStatus.QUEUED, BatchStatus.IN_PROGRESS)
@@ -218,6 +247,17 @@ def _any_job(batch_id: str, statuses: tuple[str, ...]) -> Any:
     # An index probe on (batch_id, status), not a count over the whole batch: this runs after
     # every chunk, so its cost must not grow with the size of the batch.
     return exists().where(Job.batch_id == batch_id, Job.status.in_(statuses))
+
+
+def _derived_status(current: str, present: set[str]) -> str:
+    """The status that the set of job statuses present implies (final states stay)."""
+    if current in (BatchStatus.VALIDATING, BatchStatus.CANCELLED, BatchStatus.FAILED):
+        return current
+    if not present & set(ACTIVE):
+        return BatchStatus.COMPLETED
+    if present & set(STARTED):
+        return BatchStatus.IN_PROGRESS
+    return BatchStatus.QUEUED
 
 
 def refresh_status(engine: Engine, batch_id: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     Column,
+    Connection,
     DateTime,
     Engine,
     Float,
@@ -45,12 +46,17 @@ def record(engine: Engine, batch_id: str, tokens: int, seconds: float) -> None:
 def totals(engine: Engine, batch_id: str) -> tuple[int, float]:
     """(tokens, generation seconds) of a batch so far; (0, 0.0) when no model wrote."""
     with engine.connect() as conn:
-        row = conn.execute(
-            select(
-                func.coalesce(func.sum(generation_stats.c.tokens), 0),
-                func.coalesce(func.sum(generation_stats.c.seconds), 0.0),
-            ).where(generation_stats.c.batch_id == batch_id)
-        ).one()
+        return totals_on(conn, batch_id)
+
+
+def totals_on(conn: Connection, batch_id: str) -> tuple[int, float]:
+    """`totals` on an open connection (the batch object reads everything on one)."""
+    row = conn.execute(
+        select(
+            func.coalesce(func.sum(generation_stats.c.tokens), 0),
+            func.coalesce(func.sum(generation_stats.c.seconds), 0.0),
+        ).where(generation_stats.c.batch_id == batch_id)
+    ).one()
     return int(row[0]), float(row[1])
 
 

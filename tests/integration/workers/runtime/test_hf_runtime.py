@@ -37,7 +37,9 @@ def test_batched_greedy_equals_one_at_a_time(
     scratch_models: dict[str, Path], tmp_path: Path, shape: str, static: bool
 ) -> None:
     # The static cache pads prompts to a multiple (the GPU path's shapes); eager pads to the longest.
-    runtime = runtime_for(scratch_models[shape], tmp_path, token_budget=4096, pad_multiple=16, static_cache=static)
+    runtime = runtime_for(
+        scratch_models[shape], tmp_path, token_budget=4096, pad_multiple=16, static_cache=static
+    )
     settings = GenerationSettings(max_new_tokens=24)
     together = runtime.generate(PROMPTS, settings)
     alone = [runtime.generate([p], settings).completions[0] for p in PROMPTS]
@@ -51,7 +53,9 @@ def test_batched_greedy_equals_one_at_a_time(
     assert [c.prompt_tokens for c in together.completions] == [c.prompt_tokens for c in alone]
 
 
-def test_chat_template_is_applied_when_the_tokenizer_has_one(scratch_models: dict[str, Path], tmp_path: Path) -> None:
+def test_chat_template_is_applied_when_the_tokenizer_has_one(
+    scratch_models: dict[str, Path], tmp_path: Path
+) -> None:
     llama = runtime_for(scratch_models["tiny-llama"], tmp_path)
     gpt2 = runtime_for(scratch_models["tiny-gpt2"], tmp_path)
     assert llama.render(PROMPTS[0]).startswith("<|im_start|>system\nYou write resume prose.")
@@ -59,19 +63,29 @@ def test_chat_template_is_applied_when_the_tokenizer_has_one(scratch_models: dic
     assert gpt2.render(PROMPTS[0]) == f"{SYSTEM.content}\n\n{LINES[0]}\n\n"
 
 
-def test_seeded_sampling_repeats_and_another_seed_differs(scratch_models: dict[str, Path], tmp_path: Path) -> None:
+def test_seeded_sampling_repeats_and_another_seed_differs(
+    scratch_models: dict[str, Path], tmp_path: Path
+) -> None:
     runtime = runtime_for(scratch_models["tiny-llama"], tmp_path)
+
     def sample(seed: int) -> list[str]:
         settings = GenerationSettings(max_new_tokens=16, temperature=1.0, seed=seed)
         return [c.text for c in runtime.generate(PROMPTS, settings).completions]
+
     first = sample(11)
     assert sample(11) == first
     assert sample(12) != first
 
 
-@pytest.mark.parametrize("static", [False, True], ids=["eager-pads-to-longest", "static-pads-to-multiple"])
-def test_token_budget_splits_into_micro_batches(scratch_models: dict[str, Path], tmp_path: Path, static: bool) -> None:
-    runtime = runtime_for(scratch_models["tiny-gpt2"], tmp_path, token_budget=64, pad_multiple=16, static_cache=static)
+@pytest.mark.parametrize(
+    "static", [False, True], ids=["eager-pads-to-longest", "static-pads-to-multiple"]
+)
+def test_token_budget_splits_into_micro_batches(
+    scratch_models: dict[str, Path], tmp_path: Path, static: bool
+) -> None:
+    runtime = runtime_for(
+        scratch_models["tiny-gpt2"], tmp_path, token_budget=64, pad_multiple=16, static_cache=static
+    )
     lengths = [len(ids) for ids in runtime.encode(PROMPTS)]
     generation = runtime.generate(PROMPTS, GenerationSettings(max_new_tokens=4))
     batches = runtime.last_batches
@@ -95,7 +109,9 @@ def test_stop_string_ends_the_section(scratch_models: dict[str, Path], tmp_path:
     # Stop on a piece of what the model writes unconstrained: the text must end right before it.
     text = next(c.text for c in free if len(c.text.strip()) >= 4)
     stop = text.strip()[2:4]
-    cut = runtime.generate(PROMPTS[:3], GenerationSettings(max_new_tokens=24, stop=(stop,))).completions
+    cut = runtime.generate(
+        PROMPTS[:3], GenerationSettings(max_new_tokens=24, stop=(stop,))
+    ).completions
     for before, after in zip(free, cut, strict=True):
         assert stop not in after.text
         if stop in before.text:
@@ -106,12 +122,16 @@ def test_stop_string_ends_the_section(scratch_models: dict[str, Path], tmp_path:
 
 def test_max_time_cuts_generation(scratch_models: dict[str, Path], tmp_path: Path) -> None:
     runtime = runtime_for(scratch_models["tiny-llama"], tmp_path, token_budget=64, pad_multiple=16)
-    generation = runtime.generate(PROMPTS * 4, GenerationSettings(max_new_tokens=400, max_time_s=0.5))
+    generation = runtime.generate(
+        PROMPTS * 4, GenerationSettings(max_new_tokens=400, max_time_s=0.5)
+    )
     assert generation.seconds < 10
     assert any(c.finish_reason == "time" for c in generation.completions)
 
 
-def test_identity_names_the_model_and_changes_with_its_weights(scratch_models: dict[str, Path], tmp_path: Path) -> None:
+def test_identity_names_the_model_and_changes_with_its_weights(
+    scratch_models: dict[str, Path], tmp_path: Path
+) -> None:
     first = runtime_for(scratch_models["tiny-gpt2"], tmp_path).identity
     again = runtime_for(scratch_models["tiny-gpt2"], tmp_path).identity
     other = runtime_for(scratch_models["tiny-llama"], tmp_path).identity
@@ -149,7 +169,9 @@ def test_damaged_weights_fail_at_load(scratch_models: dict[str, Path], tmp_path:
         runtime_for(broken, tmp_path)
 
 
-def test_cuda_asked_for_without_cuda_is_a_load_error(scratch_models: dict[str, Path], tmp_path: Path) -> None:
+def test_cuda_asked_for_without_cuda_is_a_load_error(
+    scratch_models: dict[str, Path], tmp_path: Path
+) -> None:
     import torch
 
     if torch.cuda.is_available():
@@ -165,7 +187,9 @@ def test_a_prompt_longer_than_the_context_does_not_fail_the_others(
     huge = (SYSTEM, Message("user", " ".join(LINES) * 40))
     settings = GenerationSettings(max_new_tokens=8)
     mixed = runtime.generate([PROMPTS[0], huge, PROMPTS[1]], settings).completions
-    assert mixed[1].text == "" and mixed[1].finish_reason == "length" and mixed[1].prompt_tokens > 512
+    assert (
+        mixed[1].text == "" and mixed[1].finish_reason == "length" and mixed[1].prompt_tokens > 512
+    )
     alone = runtime.generate([PROMPTS[0], PROMPTS[1]], settings).completions
     assert [mixed[0].token_ids, mixed[2].token_ids] == [c.token_ids for c in alone]
     assert runtime.warm_up() > 0

@@ -36,14 +36,25 @@ def hub_cache_with(model_dir: Path, cache: Path, repo_id: str) -> None:
 
 
 def run_load(model: str, hub_cache: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(hub_cache)}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "HF_HUB_OFFLINE": "1",
+        "HF_HUB_CACHE": str(hub_cache),
+    }
     return subprocess.run(
         [sys.executable, "-c", LOAD, model, str(tmp_path / "models")],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
-def test_hub_id_loads_offline_from_the_local_cache(scratch_models: dict[str, Path], tmp_path: Path) -> None:
+def test_hub_id_loads_offline_from_the_local_cache(
+    scratch_models: dict[str, Path], tmp_path: Path
+) -> None:
     need_llm_extra()
     cache = tmp_path / "hub"
     hub_cache_with(scratch_models["tiny-llama"], cache, "example-org/tiny-chat")

@@ -21,7 +21,10 @@ ROOT = Path(__file__).resolve().parents[4]
 SERVER = Path(__file__).with_name("openai_server.py")
 KEY = "sk-test-key"
 PROMPTS: list[Prompt] = [
-    (Message("system", "You write resume prose."), Message("user", f"Built a weekly sales dashboard {n}."))
+    (
+        Message("system", "You write resume prose."),
+        Message("user", f"Built a weekly sales dashboard {n}."),
+    )
     for n in range(6)
 ]
 
@@ -33,11 +36,17 @@ def server(scratch_models: dict[str, Path]) -> Iterator[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
         [sys.executable, str(SERVER), str(scratch_models["tiny-llama"]), "--api-key", KEY],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     try:
         assert proc.stdout is not None
-        port = proc.stdout.readline().strip()  # printed once the model is loaded and the socket bound
+        port = (
+            proc.stdout.readline().strip()
+        )  # printed once the model is loaded and the socket bound
         assert port.isdigit(), f"server did not start (exit {proc.poll()})"
         yield f"http://127.0.0.1:{port}/v1"
     finally:
@@ -48,11 +57,18 @@ def server(scratch_models: dict[str, Path]) -> Iterator[str]:
 def control(base_url: str, **state: Any) -> dict[str, Any]:
     import httpx
 
-    return dict(httpx.post(base_url.removesuffix("/v1") + "/_control", json=state, timeout=10).json())
+    return dict(
+        httpx.post(base_url.removesuffix("/v1") + "/_control", json=state, timeout=10).json()
+    )
 
 
 def runtime(base_url: str, **options: Any) -> Any:
-    fields: dict[str, Any] = {"runtime": "openai", "base_url": base_url, "model": "tiny-chat", "api_key": KEY}
+    fields: dict[str, Any] = {
+        "runtime": "openai",
+        "base_url": base_url,
+        "model": "tiny-chat",
+        "api_key": KEY,
+    }
     return load_runtime(RuntimeOptions(**(fields | options)))
 
 
@@ -63,8 +79,12 @@ def test_completions_match_the_served_model(server: str, scratch_models: dict[st
     settings = GenerationSettings(max_new_tokens=12)
     got = remote.generate(PROMPTS, settings)
     want = local.generate(PROMPTS, settings)
-    assert [c.text for c in got.completions] == [c.text for c in want.completions]  # in prompt order
-    assert [c.completion_tokens for c in got.completions] == [c.completion_tokens for c in want.completions]
+    assert [c.text for c in got.completions] == [
+        c.text for c in want.completions
+    ]  # in prompt order
+    assert [c.completion_tokens for c in got.completions] == [
+        c.completion_tokens for c in want.completions
+    ]
     assert all(c.prompt_tokens > 0 for c in got.completions)  # from the response's usage
     assert got.batches == len(PROMPTS)
     assert remote.identity.name == "tiny-chat" and len(remote.identity.digest) == 12

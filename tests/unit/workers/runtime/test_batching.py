@@ -32,7 +32,8 @@ def test_every_prompt_is_planned_once_within_budget() -> None:
 
 def test_a_prompt_longer_than_the_budget_still_gets_a_batch() -> None:
     assert plan_micro_batches([5000, 10], token_budget=1024, pad_multiple=64) == [
-        MicroBatch((1,), 64), MicroBatch((0,), 5056),
+        MicroBatch((1,), 64),
+        MicroBatch((0,), 5056),
     ]
 
 
@@ -42,5 +43,8 @@ def test_max_batch_caps_the_batch_size() -> None:
 
 
 def test_halving_after_out_of_memory() -> None:
-    assert split_in_half(MicroBatch((1, 2, 3, 4, 5), 64)) == [MicroBatch((1, 2), 64), MicroBatch((3, 4, 5), 64)]
+    assert split_in_half(MicroBatch((1, 2, 3, 4, 5), 64)) == [
+        MicroBatch((1, 2), 64),
+        MicroBatch((3, 4, 5), 64),
+    ]
     assert split_in_half(MicroBatch((9,), 64)) == [MicroBatch((9,), 64)]

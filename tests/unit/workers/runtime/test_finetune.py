@@ -34,7 +34,9 @@ def test_only_the_answer_and_its_end_token_are_learnt_token_by_token(tiny: tuple
     example = Example(PROMPT, "- Built weekly sales dashboards")
     encoded = encode(tokenizer, example)
     # The prompt is the text the worker's runtime sends, tokenised as it tokenises it.
-    runtime = HFRuntime(RuntimeOptions(device="cpu"), loaded=(model, tokenizer, ModelIdentity("t", "0")))
+    runtime = HFRuntime(
+        RuntimeOptions(device="cpu"), loaded=(model, tokenizer, ModelIdentity("t", "0"))
+    )
     assert render_prompt(tokenizer, PROMPT) == runtime.render(PROMPT)
     prompt_ids = runtime.encode([PROMPT])[0]
     answer_ids = tokenizer("- Built weekly sales dashboards", add_special_tokens=False)["input_ids"]
@@ -44,7 +46,10 @@ def test_only_the_answer_and_its_end_token_are_learnt_token_by_token(tiny: tuple
             assert label == IGNORE, f"prompt token {position} is learnt"
         else:
             assert label == token, f"answer token {position} is not learnt"
-    assert tokenizer.decode(encoded.input_ids[len(prompt_ids):]) == "- Built weekly sales dashboards<|im_end|>"
+    assert (
+        tokenizer.decode(encoded.input_ids[len(prompt_ids) :])
+        == "- Built weekly sales dashboards<|im_end|>"
+    )
     # Padding is never learnt either.
     short = encode(tokenizer, Example(PROMPT, "- Built"))
     batch = collate([encoded, short], pad_id=tokenizer.pad_token_id)
@@ -63,9 +68,20 @@ def test_held_out_split_keeps_a_pairs_sections_together() -> None:
 
 
 def _examples() -> list[Example]:
-    lines = ["built weekly sales dashboards", "cleaned survey data", "wrote unit tests", "graded problem sets"]
-    return [Example((Message("user", f"FACTS:\n{line}\nEND OF FACTS"),), f"- {line.capitalize()}", group=line)
-            for line in lines]
+    lines = [
+        "built weekly sales dashboards",
+        "cleaned survey data",
+        "wrote unit tests",
+        "graded problem sets",
+    ]
+    return [
+        Example(
+            (Message("user", f"FACTS:\n{line}\nEND OF FACTS"),),
+            f"- {line.capitalize()}",
+            group=line,
+        )
+        for line in lines
+    ]
 
 
 @pytest.mark.parametrize("full", [False, True], ids=["lora", "full"])
@@ -144,10 +160,15 @@ def test_a_base_converted_from_gguf_saves_as_a_plain_model(tmp_path: Path) -> No
 
     base = save_scratch_model(tmp_path / "base", "tiny-llama")
     config = json.loads((base / "config.json").read_text())
-    config["quantization_config"] = {"dequantize": False, "quant_method": "gguf"}  # as gguf_conversion writes
+    config["quantization_config"] = {
+        "dequantize": False,
+        "quant_method": "gguf",
+    }  # as gguf_conversion writes
     (base / "config.json").write_text(json.dumps(config))
     out = tmp_path / "out"
     train(TrainConfig(base=str(base), out=str(out), max_steps=1, device="cpu"), _examples())
     assert "quantization_config" not in json.loads((out / "config.json").read_text())
     runtime = load_runtime(RuntimeOptions(model=str(out), device="cpu"))
-    assert runtime.generate([_examples()[0].prompt], GenerationSettings(max_new_tokens=4)).completions
+    assert runtime.generate(
+        [_examples()[0].prompt], GenerationSettings(max_new_tokens=4)
+    ).completions

@@ -10,10 +10,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[4]
 MODULES = [
-    "producer.cli.main", "workers.app", "shared.settings", "workers.runtime.base",
-    "workers.runtime.registry", "workers.runtime.fake",
+    "producer.cli.main",
+    "workers.app",
+    "shared.settings",
+    "workers.runtime.base",
+    "workers.runtime.registry",
+    "workers.runtime.fake",
     # The runtimes themselves import torch/transformers only when a model is loaded.
-    "workers.runtime.hf", "workers.runtime.openai_http",
+    "workers.runtime.hf",
+    "workers.runtime.openai_http",
 ]
 
 
@@ -25,5 +30,6 @@ def test_import_loads_no_model_library(module: str) -> None:
         "print(','.join(bad)); sys.exit(1 if bad else 0)"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
-    assert result.returncode == 0, f"import {module} loaded {result.stdout.strip()} {result.stderr[-800:]}"
-
+    assert result.returncode == 0, (
+        f"import {module} loaded {result.stdout.strip()} {result.stderr[-800:]}"
+    )
