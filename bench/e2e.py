@@ -1,6 +1,6 @@
 """End-to-end benchmark: what the queue costs.
 
-    .venv/bin/python bench/e2e.py [--rows 2000] [--procs 2] [--submit-rows 100000]
+    .venv/bin/python bench/e2e.py [--rows 2000] [--procs 2] [--submit-rows 100000] [--llm-rows 64]
 
 The same cohort with the template writer and all four formats, three ways:
   (a) the pipeline function called directly, one process per core (no broker);
@@ -10,6 +10,9 @@ The same cohort with the template writer and all four formats, three ways:
 (a), (b) and (c) alternate `--repeat` times; the medians of each and of the ratios b/a and c/a
 (each taken between neighbouring runs) are printed. Also submit (ingest + enqueue) rows/s for
 100,000 rows, and the wall time of `cohortcv run examples/cohort.csv` at a user's defaults.
+The `--writer llm` row: `cohortcv run --writer llm` on `--llm-rows` rows with a tiny random
+chat model built here (CPU, nothing downloaded): resumes/s of the whole command and the share
+of its wall time spent generating (`--only-llm` runs just that row).
 The last line is one JSON object with every figure.
 """
 
@@ -122,6 +125,43 @@ def sample_run(work: Path) -> float:
     return seconds
 
 
+def llm_run(path: Path, work: Path, model_dir: Path) -> dict[str, float]:
+    """`cohortcv run --writer llm --model DIR` with a tiny model on the CPU, a fresh data folder:
+    resumes/s of the whole command, and the share of its wall time spent inside the model."""
+    from sqlalchemy import func
+
+    from shared.db.generation import generation_stats
+    from shared.settings import Settings
+
+    run_dir = Path(tempfile.mkdtemp(dir=work))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COHORTCV_")}
+    env["COHORTCV_DATA_DIR"] = str(run_dir / "data")
+    env["COHORTCV_WRITER__DEVICE"] = "cpu"
+    out = run_dir / "out"
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "producer.cli.main", "run", str(path), "--out", str(out),
+         "--writer", "llm", "--model", str(model_dir)],
+        env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    seconds = time.perf_counter() - started
+    accepted = sum(1 for p in out.iterdir() if p.is_dir())
+    engine = make_engine(Settings(data_dir=run_dir / "data").resolved_database_url())
+    with engine.connect() as conn:
+        tokens, generating = conn.execute(
+            select(func.sum(generation_stats.c.tokens), func.sum(generation_stats.c.seconds))
+        ).one()
+    engine.dispose()
+    shutil.rmtree(run_dir, ignore_errors=True)
+    return {
+        "resumes_per_s": accepted / seconds,
+        "resumes": accepted,
+        "seconds": seconds,
+        "generating_share": float(generating or 0.0) / seconds,
+        "tokens_per_s": float(tokens or 0) / float(generating) if generating else 0.0,
+    }
+
+
 def distributed(
     path: Path, db_url: str, procs: int, chunk: int, work: Path
 ) -> tuple[int, float, float]:
@@ -196,6 +236,10 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=32)
     parser.add_argument("--submit-rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--llm-rows", type=int, default=64, help="rows of the --writer llm run (0: skip it)"
+    )
+    parser.add_argument("--only-llm", action="store_true", help="just the --writer llm row")
     args = parser.parse_args()
     figures: dict[str, float] = {"rows": args.rows, "procs": args.procs}
     with tempfile.TemporaryDirectory() as tmp:
@@ -206,7 +250,9 @@ def main() -> None:
         runs: dict[str, list[float]] = {
             k: [] for k in ("a", "b", "c", "c_after", "submit_s", "sample_s")
         }
-        for _ in range(args.repeat):
+        if args.llm_rows:
+            figures.update(llm_row(work, args.llm_rows, args.repeat))
+        for _ in range(0 if args.only_llm else args.repeat):
             runs["sample_s"].append(sample_run(work))
             url, name = fresh_pg()
             try:
@@ -224,19 +270,9 @@ def main() -> None:
             runs["c_after"].append(done / (seconds - submit_s))
             runs["submit_s"].append(submit_s)
         figures["repeat"] = args.repeat
-        figures["sample_run_seconds"] = median(runs["sample_s"])
-        figures["sample_run_seconds_max"] = max(runs["sample_s"])
-        figures["a_direct_resumes_per_s"] = median(runs["a"])
-        figures["c_distributed_resumes_per_s"] = median(runs["c"])
-        figures["c_after_submit_resumes_per_s"] = median(runs["c_after"])
-        figures["c_submit_seconds"] = median(runs["submit_s"])
-        figures["b_embedded_run_resumes_per_s"] = median(runs["b"])
-        figures["ratio_b_over_a"] = median(b / a for b, a in zip(runs["b"], runs["a"], strict=True))
-        figures["ratio_c_over_a"] = median(c / a for c, a in zip(runs["c"], runs["a"], strict=True))
-        figures["ratio_c_after_submit_over_a"] = median(
-            c / a for c, a in zip(runs["c_after"], runs["a"], strict=True)
-        )
-        if args.submit_rows:
+        if not args.only_llm:
+            figures.update(queue_figures(runs))
+        if args.submit_rows and not args.only_llm:
             big = write_cohort(work / "big.csv", args.submit_rows)
             url, name = fresh_pg()
             try:
@@ -248,6 +284,42 @@ def main() -> None:
     for key, value in figures.items():
         print(f"{key:40} {value:>12,.2f}")
     print(json.dumps({k: round(v, 3) for k, v in figures.items()}))
+
+
+def queue_figures(runs: dict[str, list[float]]) -> dict[str, float]:
+    """Medians of the (a), (b), (c) runs and of their ratios, taken between neighbours."""
+    figures: dict[str, float] = {}
+    figures["sample_run_seconds"] = median(runs["sample_s"])
+    figures["sample_run_seconds_max"] = max(runs["sample_s"])
+    figures["a_direct_resumes_per_s"] = median(runs["a"])
+    figures["c_distributed_resumes_per_s"] = median(runs["c"])
+    figures["c_after_submit_resumes_per_s"] = median(runs["c_after"])
+    figures["c_submit_seconds"] = median(runs["submit_s"])
+    figures["b_embedded_run_resumes_per_s"] = median(runs["b"])
+    figures["ratio_b_over_a"] = median(b / a for b, a in zip(runs["b"], runs["a"], strict=True))
+    figures["ratio_c_over_a"] = median(c / a for c, a in zip(runs["c"], runs["a"], strict=True))
+    figures["ratio_c_after_submit_over_a"] = median(
+        c / a for c, a in zip(runs["c_after"], runs["a"], strict=True)
+    )
+    return figures
+
+
+def llm_row(work: Path, rows: int, repeat: int) -> dict[str, float]:
+    """The `--writer llm` row: a tiny random chat model (built here, nothing downloaded) writes
+    `rows` resumes through `cohortcv run`; medians over `repeat` runs."""
+    from workers.runtime.scratch import save_scratch_model
+
+    model_dir = save_scratch_model(work / "tiny-llama", "tiny-llama")
+    path = write_cohort(work / f"llm-cohort-{rows}.csv", rows)
+    results = [llm_run(path, work, model_dir) for _ in range(repeat)]
+    return {
+        "llm_rows": rows,
+        "llm_resumes": median(r["resumes"] for r in results),
+        "llm_run_seconds": median(r["seconds"] for r in results),
+        "llm_resumes_per_s": median(r["resumes_per_s"] for r in results),
+        "llm_generating_share": median(r["generating_share"] for r in results),
+        "llm_tokens_per_s": median(r["tokens_per_s"] for r in results),
+    }
 
 
 if __name__ == "__main__":

@@ -114,7 +114,7 @@ class RuntimeOptions:
     max_batch: int = 0
     # Prompt lengths are padded up to a multiple of this, so compiled shapes repeat.
     pad_multiple: int = 64
-    # None: a static cache (and torch.compile where it helps) on CUDA, off on CPU.
+    # None: a static cache, compiled with torch.compile on CUDA and eager on the CPU.
     static_cache: bool | None = None
     compile: bool = False
     # openai runtime: the server, its key, per-request timeout, requests in flight, retries.

@@ -58,7 +58,8 @@ def test_quick_bench_keeps_outputs_identical_and_needs_only_torch() -> None:
     figures = json.loads(lines[-1])
     assert any("one-at-a-time" in line for line in lines[:-1])  # the readable table came first
     for shape in ("tiny_gpt2", "tiny_llama"):
-        for config in ("bs2", "bs6", "bs6_static"):
+        # On the CPU the runtime's own choice is a static cache, eager: every row uses it.
+        for config in ("bs2_static", "bs6_static"):
             assert figures[f"{shape}_{config}_identical_outputs"] is True, (shape, config)
             assert figures[f"{shape}_{config}_ms_per_prompt"] > 0
         assert figures[f"{shape}_one_at_a_time_ms_per_prompt"] > 0

@@ -31,15 +31,21 @@ def runtime_for(model_dir: Path, tmp_path: Path, **options: Any) -> Any:
     return load_runtime(RuntimeOptions(model=str(model_dir), **fields))
 
 
-@pytest.mark.parametrize("static", [False, True], ids=["dynamic-cache", "static-cache"])
+@pytest.mark.parametrize(
+    ("static", "padded"),
+    [(False, False), (True, False), (True, True)],
+    ids=["dynamic-cache", "static-cache", "static-cache-padded"],
+)
 @pytest.mark.parametrize("shape", ["tiny-gpt2", "tiny-llama"])
 def test_batched_greedy_equals_one_at_a_time(
-    scratch_models: dict[str, Path], tmp_path: Path, shape: str, static: bool
+    scratch_models: dict[str, Path], tmp_path: Path, shape: str, static: bool, padded: bool
 ) -> None:
-    # The static cache pads prompts to a multiple (the GPU path's shapes); eager pads to the longest.
     runtime = runtime_for(
         scratch_models[shape], tmp_path, token_budget=4096, pad_multiple=16, static_cache=static
     )
+    if padded:
+        # The GPU path's shapes (prompts padded to a multiple, for compiled decoding), run eagerly.
+        runtime.pad_multiple = lambda: 16
     settings = GenerationSettings(max_new_tokens=24)
     together = runtime.generate(PROMPTS, settings)
     alone = [runtime.generate([p], settings).completions[0] for p in PROMPTS]
@@ -77,9 +83,7 @@ def test_seeded_sampling_repeats_and_another_seed_differs(
     assert sample(12) != first
 
 
-@pytest.mark.parametrize(
-    "static", [False, True], ids=["eager-pads-to-longest", "static-pads-to-multiple"]
-)
+@pytest.mark.parametrize("static", [False, True], ids=["dynamic-cache", "static-cache"])
 def test_token_budget_splits_into_micro_batches(
     scratch_models: dict[str, Path], tmp_path: Path, static: bool
 ) -> None:
@@ -94,13 +98,37 @@ def test_token_budget_splits_into_micro_batches(
     for batch in batches:
         assert len(batch.indices) * batch.padded_length <= 64 or len(batch.indices) == 1
         longest = max(lengths[i] for i in batch.indices)
-        if static:
-            assert batch.padded_length % 16 == 0 and batch.padded_length >= longest
-        else:
-            assert batch.padded_length == longest  # eager decoding: no pad token it does not need
+        # Eager decoding on the CPU, static cache or not: no pad token it does not need.
+        assert batch.padded_length == longest
     # Shortest first: each batch's prompts are no longer than the next batch's.
     flat = [lengths[i] for b in batches for i in b.indices]
     assert flat == sorted(flat)
+    # Compiled decoding must meet the same shapes again: lengths padded up to the multiple.
+    runtime.compile = True
+    for batch in runtime.plan(lengths):
+        longest = max(lengths[i] for i in batch.indices)
+        assert batch.padded_length % 16 == 0 and batch.padded_length >= longest
+
+
+def test_cpu_default_is_a_static_cache_and_a_fused_gelu(
+    scratch_models: dict[str, Path], tmp_path: Path
+) -> None:
+    import torch
+    from transformers import AutoModelForCausalLM
+    from transformers.activations import NewGELUActivation
+
+    runtime = runtime_for(scratch_models["tiny-gpt2"], tmp_path)
+    assert runtime.static_cache and not runtime.compile and runtime.pad_multiple() == 1
+    modules = list(runtime.model.modules())
+    assert not any(type(m) is NewGELUActivation for m in modules)
+    assert any(isinstance(m, torch.nn.GELU) and m.approximate == "tanh" for m in modules)
+    # The fused kernel computes what the checkpoint's own activation computes.
+    reference = AutoModelForCausalLM.from_pretrained(scratch_models["tiny-gpt2"]).eval()
+    ids = torch.tensor([runtime.encode(PROMPTS[:1])[0]])
+    with torch.inference_mode():
+        ours = runtime.model(input_ids=ids).logits
+        theirs = reference(input_ids=ids).logits
+    assert torch.allclose(ours, theirs, atol=1e-5)
 
 
 def test_stop_string_ends_the_section(scratch_models: dict[str, Path], tmp_path: Path) -> None:
