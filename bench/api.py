@@ -6,8 +6,8 @@ Starts `cohortcv api --workers N` on 127.0.0.1 and one `cohortcv worker` over a 
 database and a Redis database of its own, then sends `--uploads` uploads of `--rows`-row files
 at once while `--pollers` clients, in a process of their own, poll `GET /v1/batches/{id}`
 without pause. Prints accepted uploads/s, rows/s, the p50/p99 latency of the status calls made
-while the uploads were being sent and ingested, and the error count (any non-2xx answer or failed request). Loopback only; every
-request has a timeout, so the run is bounded. The last line is one JSON object.
+while the uploads were being sent and ingested, and the error count (any non-2xx answer or
+failed request). Loopback only; every request has a timeout, so the run is bounded. The last line is one JSON object.
 """
 
 from __future__ import annotations

@@ -307,9 +307,14 @@ def queue_figures(runs: dict[str, list[float]]) -> dict[str, float]:
 def llm_row(work: Path, rows: int, repeat: int) -> dict[str, float]:
     """The `--writer llm` row: a tiny random chat model (built here, nothing downloaded) writes
     `rows` resumes through `cohortcv run`; medians over `repeat` runs."""
-    from workers.runtime.scratch import save_scratch_model
+    from workers.runtime.scratch import build_model, train_tokenizer
 
-    model_dir = save_scratch_model(work / "tiny-llama", "tiny-llama")
+    # The writer's prompts run to ~1,000 tokens of this small vocabulary: room for them.
+    tokenizer = train_tokenizer(chat=True)
+    model = build_model("tiny-llama", tokenizer, seed=1, max_position_embeddings=4096)
+    model_dir = work / "tiny-llama"
+    model.save_pretrained(str(model_dir))
+    tokenizer.save_pretrained(str(model_dir))
     path = write_cohort(work / f"llm-cohort-{rows}.csv", rows)
     results = [llm_run(path, work, model_dir) for _ in range(repeat)]
     return {

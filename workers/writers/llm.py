@@ -145,6 +145,15 @@ class LLMWriter:
         out = []
         for (section, _), completion in zip(work, generation.completions, strict=True):
             attempt = _Attempt(section)
+            if not completion.completion_tokens and completion.finish_reason in ("length", "time"):
+                # Nothing was generated: say why, rather than blame the (empty) text.
+                attempt.reason = (
+                    f"the prompt ({completion.prompt_tokens} tokens) does not fit the model's context"
+                    if completion.finish_reason == "length"
+                    else "no time was left to write it (the generation time limit)"
+                )
+                out.append(attempt)
+                continue
             try:
                 value = parse(section, completion)
             except Unparsable as exc:

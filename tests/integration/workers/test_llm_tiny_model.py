@@ -135,3 +135,24 @@ def test_prompt_injection_rows_add_no_fact(tiny_model: Path) -> None:
     for path, who in resume.meta.provenance.items():
         if who.startswith("llm"):
             assert "google" not in _model_text(resume, path).casefold()
+
+
+def test_a_model_too_small_for_the_prompts_says_so(tmp_path: Path) -> None:
+    """A context of 256 positions holds none of the writer's prompts: every section falls back,
+    and the reason names the prompt's length rather than blaming an empty text."""
+    _need_model_runtime()
+    from workers.runtime.scratch import build_model, train_tokenizer
+
+    tokenizer = train_tokenizer(chat=True)
+    model = build_model("tiny-llama", tokenizer, seed=1, max_position_embeddings=256)
+    model.save_pretrained(str(tmp_path))
+    tokenizer.save_pretrained(str(tmp_path))
+    stats: list[WriteStats] = []
+    spec = WriterSettings(name="llm", model=str(tmp_path), device="cpu", max_new_tokens=48)
+    writer = build_writer(spec, stats.append)
+    [resume] = writer.write(_profiles()[:1])
+    assert stats[0].tokens == 0
+    assert resume.meta.grounding
+    for check in resume.meta.grounding:
+        assert check.outcome == "fallback", check
+        assert "does not fit the model's context" in (check.reason or ""), check.reason
