@@ -74,7 +74,7 @@ def main() -> None:
         "sameness": lambda: (sameness.table(people), sameness.repeated_phrases(people),
                              sameness.slop(people)),
         "lengths": lambda: lengths.summary(lengths.per_person(people)),
-        "references": lambda: references.by_language(references.per_person(people, refs)),
+        "references": lambda: references.by_language(*references.scored(people, refs)),
     }  # fmt: skip
     part_rates = {}
     for name, fn in parts.items():

@@ -60,16 +60,19 @@ class Claim:
         return f"{self.kind} '{self.text}'"
 
 
-def claims(text: str, extra_skills: frozenset[str] = frozenset()) -> list[Claim]:
-    """Every claim in a piece of generated text, in order, without repeats."""
+def claims(
+    text: str, extra_skills: frozenset[str] = frozenset(), normalised: str | None = None
+) -> list[Claim]:
+    """Every claim in a piece of generated text, in order, without repeats (`normalised`: the
+    text's `normalise`, when the caller has it already)."""
     found: dict[tuple[str, str], Claim] = {}
-    for claim in _all(text, extra_skills):
+    norm = normalise(text) if normalised is None else normalised
+    for claim in _all(text, extra_skills, norm):
         found.setdefault((claim.kind, claim.text.casefold()), claim)
     return list(found.values())
 
 
-def _all(text: str, extra_skills: frozenset[str]) -> Iterator[Claim]:
-    norm = normalise(text)
+def _all(text: str, extra_skills: frozenset[str], norm: str) -> Iterator[Claim]:
     for contact in _CONTACT.findall(text):
         yield Claim("contact", contact.rstrip(".,;)"))
     without_contacts = _CONTACT.sub(" ", norm)

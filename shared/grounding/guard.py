@@ -43,6 +43,17 @@ class Guard:
     ) -> None:
         self.slop = tuple(s.casefold() for s in slop)
         self.extra_skills = frozenset(normalise(s) for s in extra_skills if s.strip())
+        # One pass that says whether any phrase may occur: most texts hold none, and the
+        # phrase-by-phrase search below (which also finds phrases inside longer ones) is then
+        # skipped. Han phrases match anywhere, Latin ones on word boundaries.
+        latin = sorted((re.escape(p) for p in self.slop if p.isascii()), key=len, reverse=True)
+        han = sorted((re.escape(p) for p in self.slop if not p.isascii()), key=len, reverse=True)
+        parts = []
+        if latin:
+            parts.append(rf"(?<![a-z0-9])(?:{'|'.join(latin)})(?![a-z0-9])")
+        if han:
+            parts.append(f"(?:{'|'.join(han)})")
+        self._any_slop = re.compile("|".join(parts)) if parts else None
 
     @classmethod
     def from_settings(cls, slop_file: str = "", slop_extra: Iterable[str] = (),
@@ -50,11 +61,14 @@ class Guard:
         return cls(load_slop(slop_file, slop_extra), extra_skills)
 
     def check(self, text: str, source: Source) -> Verdict:
-        ungrounded = [str(c) for c in claims(text, self.extra_skills) if not grounded(c, source)]
-        return Verdict(ungrounded=ungrounded, slop=self._slop(text, source))
-
-    def _slop(self, text: str, source: Source) -> list[str]:
         norm = normalise(text)
+        found = claims(text, self.extra_skills, norm)
+        ungrounded = [str(c) for c in found if not grounded(c, source)]
+        return Verdict(ungrounded=ungrounded, slop=self._slop(norm, source))
+
+    def _slop(self, norm: str, source: Source) -> list[str]:
+        if self._any_slop is None or self._any_slop.search(norm) is None:
+            return []
         found = []
         for phrase in self.slop:
             if phrase.isascii():

@@ -38,6 +38,10 @@ def is_instruction(text: str) -> bool:
 
 def split_instructions(text: str) -> tuple[str, list[str]]:
     """The text without its instruction-like sentences, and those sentences."""
+    if not _PATTERNS.search(text):
+        # No sentence can match where the whole text does not (sentences end at punctuation,
+        # so word boundaries are the same): the usual case, in one search.
+        return " ".join(s for s in (t.strip() for t in _SENTENCE.findall(text)) if s), []
     kept: list[str] = []
     dropped: list[str] = []
     for match in _SENTENCE.finditer(text):

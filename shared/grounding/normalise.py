@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Final
 
 _ZH_DIGITS: Final = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
@@ -114,8 +115,11 @@ def _en_sub(match: re.Match[str]) -> str:
     return _fmt(value) if value is not None else match.group(0)
 
 
+@lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
-    """Fold width (NFKC), case, quotes and dashes; numerals to Arabic digits; percent to "%"."""
+    """Fold width (NFKC), case, quotes and dashes; numerals to Arabic digits; percent to "%".
+
+    Cached: the same employer, school and skill names recur across a cohort's checks."""
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
     text = _DASHES.sub("-", text)
     text = _ZH_RUN.sub(_zh_sub, text)

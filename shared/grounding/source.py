@@ -19,6 +19,7 @@ from shared.grounding.vocab import MONTHS
 from shared.profile import Profile
 
 WORD: Final = re.compile(r"[a-z0-9][a-z0-9+#&'./-]*[a-z0-9+#]|[a-z0-9]", re.IGNORECASE)
+_JOINED: Final = re.compile(r"[/.&-]")  # "ci/cd", "node.js", "r&d", "front-end": parts too
 _ISO_MONTH: Final = re.compile(r"\b(?:19|20)\d\d-(0[1-9]|1[0-2])\b")
 # Fields that hold no facts a summary could claim.
 _SKIP: Final = frozenset({"meta", "url", "targetJob"})
@@ -32,9 +33,8 @@ def words(normalised: str) -> set[str]:
         if not token:
             continue
         out.add(token)
-        for part in re.split(r"[/.&-]", token):
-            if part:
-                out.add(part)
+        if _JOINED.search(token):
+            out.update(part for part in _JOINED.split(token) if part)
     return out | {stem(w) for w in out}
 
 
@@ -104,8 +104,10 @@ class Source:
         """A normalised phrase occurs in the input on word boundaries (any substring for Han)."""
         if not normalised:
             return True
+        if normalised not in self.text:
+            return False  # the common answer, without building a pattern
         if not normalised.isascii():
-            return normalised in self.text
+            return True
         pattern = rf"(?<![a-z0-9]){re.escape(normalised)}(?![a-z0-9])"
         return re.search(pattern, self.text) is not None
 

@@ -79,8 +79,8 @@ def evaluate(
         "lengths": _records(ev.tables["lengths"]),
     }  # fmt: skip
     if refs is not None:
-        per = references.per_person(people, refs)
-        ev.tables["references"] = references.by_language(per)
+        per, bleu_stats = references.scored(people, refs)
+        ev.tables["references"] = references.by_language(per, bleu_stats)
         ev.tables["references_per_person"] = per
         ev.summary["references"] = {
             "people": len(per),

@@ -48,7 +48,8 @@ class Tokenizer:
 
 
 def ngrams(toks: list[str], n: int) -> list[tuple[str, ...]]:
-    return [tuple(toks[i : i + n]) for i in range(len(toks) - n + 1)]
+    # zip of n shifted views: the tuples are built in C (slicing each one was a hot spot).
+    return list(zip(*(toks[i:] for i in range(n)))) if n > 0 else []
 
 
 def joined(gram: tuple[str, ...]) -> str:

@@ -81,3 +81,50 @@ def test_tokens_english_and_mixed() -> None:
     ]
     assert "python" in tokens("熟悉Python")
     assert tokens("") == []
+
+
+def _random_texts(seed: int, n: int) -> list[tuple[str, str]]:
+    """Hypothesis/reference pairs that share some words, in English and Chinese."""
+    import random
+
+    rng = random.Random(seed)
+    en = "built tested shipped the a data model service report team python sql api users".split()
+    zh = ["负责", "数据", "分析", "用户", "调研", "报告", "团队", "产品", "优化", "系统", "测试"]
+    pairs = []
+    for i in range(n):
+        vocab, sep = (zh, "") if i % 3 == 0 else (en, " ")
+        ref = sep.join(rng.choice(vocab) for _ in range(rng.randint(0, 40)))
+        hyp = sep.join(rng.choice(vocab) for _ in range(rng.randint(0, 40)))
+        pairs.append((hyp + ("。" if sep == "" else "."), ref))
+    return pairs
+
+
+def test_rouge_l_equals_rouge_score_own_lcs_on_random_texts() -> None:
+    """Our bit-parallel LCS gives rouge-score's ROUGE-L exactly (its DP table is the reference)."""
+    full = rouge_scorer.RougeScorer(
+        ["rouge1", "rouge2", "rougeL"], tokenizer=references.Tokenizer()
+    )
+    for hyp, ref in _random_texts(3, 300):
+        ours = references.rouge(hyp, ref)
+        theirs = {k: s.fmeasure for k, s in full.score(ref, hyp).items()}
+        assert ours == pytest.approx(theirs, abs=1e-12), (hyp, ref)
+
+
+def test_lcs_length_by_hand() -> None:
+    assert references.lcs_length(list("ABCBDAB"), list("BDCABA")) == 4
+    assert references.lcs_length([], ["a"]) == 0
+    assert references.lcs_length(["a", "b"], ["a", "b"]) == 2
+
+
+def test_bleu_and_corpus_bleu_equal_sacrebleu_on_random_texts() -> None:
+    pairs = _random_texts(5, 120)
+    for hyp, ref in pairs:
+        tokenize = "zh" if references.is_chinese(ref) else "13a"
+        expected = sacrebleu.sentence_bleu(hyp, [ref], tokenize=tokenize).score
+        assert references.bleu(hyp, ref) == pytest.approx(expected, abs=1e-9)
+    for tokenize in ("13a", "zh"):
+        hyps = [h for h, _ in pairs]
+        refs = [r for _, r in pairs]
+        scores = [references.bleu_score(h, r, tokenize) for h, r in pairs]
+        expected = sacrebleu.corpus_bleu(hyps, [refs], tokenize=tokenize).score
+        assert references.corpus_bleu(scores) == pytest.approx(expected, abs=1e-9)
