@@ -49,7 +49,7 @@ class Tokenizer:
 
 def ngrams(toks: list[str], n: int) -> list[tuple[str, ...]]:
     # zip of n shifted views: the tuples are built in C (slicing each one was a hot spot).
-    return list(zip(*(toks[i:] for i in range(n)))) if n > 0 else []
+    return list(zip(*(toks[i:] for i in range(n)), strict=False)) if n > 0 else []
 
 
 def joined(gram: tuple[str, ...]) -> str:

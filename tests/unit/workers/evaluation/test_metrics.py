@@ -88,7 +88,22 @@ def _random_texts(seed: int, n: int) -> list[tuple[str, str]]:
     import random
 
     rng = random.Random(seed)
-    en = "built tested shipped the a data model service report team python sql api users".split()
+    en = [
+        "built",
+        "tested",
+        "shipped",
+        "the",
+        "a",
+        "data",
+        "model",
+        "service",
+        "report",
+        "team",
+        "python",
+        "sql",
+        "api",
+        "users",
+    ]
     zh = ["负责", "数据", "分析", "用户", "调研", "报告", "团队", "产品", "优化", "系统", "测试"]
     pairs = []
     for i in range(n):
