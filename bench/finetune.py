@@ -22,7 +22,6 @@ import argparse
 import importlib.util
 import json
 import random
-import sys
 import tempfile
 from typing import Any
 
@@ -105,4 +104,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

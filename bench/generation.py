@@ -102,8 +102,9 @@ def weight_bytes(model: Any) -> int:
 
 def batched(
     runtime: HFRuntime, prompts: list[Prompt], settings: GenerationSettings, warm: bool
-) -> tuple[float, list[list[int]], int, int]:
-    """Seconds, token ids, micro-batches and generated tokens of one runtime call (after a warm-up)."""
+) -> tuple[float, float, list[list[int]], int, int]:
+    """Seconds, CPU seconds, token ids, micro-batches and generated tokens of one runtime call
+    (after a warm-up)."""
     if warm:
         runtime.generate(prompts, settings)  # compiles every padded shape this call will meet
     else:
