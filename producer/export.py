@@ -147,6 +147,38 @@ def _errors(engine: Engine, batch_id: str) -> list[tuple[int, str, str, str | No
         ]  # fmt: skip
 
 
+class Layout:
+    """A batch's files as `export` lays them out (DIR/<person>/resume.*, report.csv, errors.csv),
+    made once for a folder on disk or a streamed ZIP."""
+
+    def __init__(self, engine: Engine, batch_id: str) -> None:
+        self.engine = engine
+        self.batch_id = batch_id
+        self.jobs = _jobs(engine, batch_id)
+        # Paths written per input line, for report.csv.
+        self.written: dict[int, list[str]] = {}
+
+    def files(self, formats: Sequence[str]) -> Iterator[tuple[str, str, bytes]]:
+        """(format, path in the layout, content) of every done resume's files."""
+        done = [j for j in self.jobs if j.status == JobStatus.DONE and j.resume_id is not None]
+        folders = folder_names([(j.line, j.external_id, j.name, j.person_key) for j in done])
+        # Two rows may share one stored resume (same person, same content): each gets a folder.
+        lines_of: dict[int, list[int]] = {}
+        for job in done:
+            lines_of.setdefault(job.resume_id, []).append(job.line)  # type: ignore[arg-type]
+        for resume_id, fmt, content in resumes.iter_outputs(self.engine, list(lines_of), formats):
+            for line in lines_of[resume_id]:
+                rel = f"{folders[line]}/resume.{EXTENSIONS[fmt]}"
+                self.written.setdefault(line, []).append(rel)
+                yield fmt, rel, content
+
+    def reports(self) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+        """The rows of report.csv (one per input line) and errors.csv, after `files`."""
+        errors = _errors(self.engine, self.batch_id)
+        report = list(_report_rows(self.jobs, errors, self.written))
+        return report, [(e[0], e[1], e[2]) for e in errors]
+
+
 def export_batch(
     engine: Engine,
     batch_id: str,
@@ -157,28 +189,18 @@ def export_batch(
 ) -> ExportSummary:
     """Write every done resume's files, report.csv (one line per input row) and errors.csv."""
     out.mkdir(parents=True, exist_ok=True)
-    jobs = _jobs(engine, batch_id)
-    done = [j for j in jobs if j.status == JobStatus.DONE and j.resume_id is not None]
-    folders = folder_names([(j.line, j.external_id, j.name, j.person_key) for j in done])
-    # Two rows may share one stored resume (same person, same content): each still gets a folder.
-    lines_of: dict[int, list[int]] = {}
-    for job in done:
-        lines_of.setdefault(job.resume_id, []).append(job.line)  # type: ignore[arg-type]
-    written: dict[int, list[str]] = {}
+    layout = Layout(engine, batch_id)
     files = 0
-    for resume_id, fmt, content in resumes.iter_outputs(engine, list(lines_of), formats):
-        for line in lines_of[resume_id]:
-            rel = f"{folders[line]}/resume.{EXTENSIONS[fmt]}"
-            path = out / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(content)
-            written.setdefault(line, []).append(rel)
-            files += 1
-    errors = _errors(engine, batch_id)
-    write_csv(out / "report.csv", REPORT_HEADER, _report_rows(jobs, errors, written))
-    write_csv(out / "errors.csv", ERRORS_HEADER, ((e[0], e[1], e[2]) for e in errors))
+    for _, rel, content in layout.files(formats):
+        path = out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        files += 1
+    report, errors = layout.reports()
+    write_csv(out / "report.csv", REPORT_HEADER, report)
+    write_csv(out / "errors.csv", ERRORS_HEADER, errors)
     zip_path = _zip(out, batch_id) if make_zip else None
-    return ExportSummary(out, len(written), files, len(errors), zip_path)
+    return ExportSummary(out, len(layout.written), files, len(errors), zip_path)
 
 
 def _report_rows(

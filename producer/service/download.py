@@ -10,19 +10,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from producer.csvsafe import csv_text
-from producer.export import (
-    ERRORS_HEADER,
-    EXTENSIONS,
-    REPORT_HEADER,
-    _errors,
-    _jobs,
-    _report_rows,
-    folder_names,
-)
+from producer.export import ERRORS_HEADER, REPORT_HEADER, Layout
 from producer.service.context import Service
-from shared.db import resumes
 from shared.db.batches import get_batch
-from shared.db.models import JobStatus, ResumeOutput, ResumeRecord
+from shared.db.models import ResumeOutput, ResumeRecord
 from shared.errors import NotFoundError
 from shared.options import FORMATS, parse_formats
 
@@ -86,31 +77,18 @@ def batch_zip(
 
 
 def _zip_chunks(svc: Service, batch_id: str, formats: list[str]) -> Iterator[bytes]:
-    engine = svc.engine
-    jobs = _jobs(engine, batch_id)
-    done = [j for j in jobs if j.status == JobStatus.DONE and j.resume_id is not None]
-    folders = folder_names([(j.line, j.external_id, j.name, j.person_key) for j in done])
-    lines_of: dict[int, list[int]] = {}
-    for job in done:
-        lines_of.setdefault(job.resume_id, []).append(job.line)  # type: ignore[arg-type]
-    written: dict[int, list[str]] = {}
+    layout = Layout(svc.engine, batch_id)
     sink = _Sink()
     with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as zf:
-        for resume_id, fmt, content in resumes.iter_outputs(engine, list(lines_of), formats):
-            for line in lines_of[resume_id]:
-                rel = f"{folders[line]}/resume.{EXTENSIONS[fmt]}"
-                # PDFs are compressed already: storing them saves the CPU for nothing lost.
-                method = zipfile.ZIP_STORED if fmt == "pdf" else zipfile.ZIP_DEFLATED
-                zf.writestr(rel, content, compress_type=method)
-                written.setdefault(line, []).append(rel)
+        for fmt, rel, content in layout.files(formats):
+            # PDFs are compressed already: storing them saves the CPU for nothing lost.
+            method = zipfile.ZIP_STORED if fmt == "pdf" else zipfile.ZIP_DEFLATED
+            zf.writestr(rel, content, compress_type=method)
             if sink.pending >= FLUSH_BYTES:
                 yield sink.take()
-        errors = _errors(engine, batch_id)
-        report = csv_text(REPORT_HEADER, _report_rows(jobs, errors, written))
-        zf.writestr("report.csv", "\ufeff" + report)
-        zf.writestr(
-            "errors.csv", "\ufeff" + csv_text(ERRORS_HEADER, ((e[0], e[1], e[2]) for e in errors))
-        )
+        report, errors = layout.reports()
+        zf.writestr("report.csv", "\ufeff" + csv_text(REPORT_HEADER, report))
+        zf.writestr("errors.csv", "\ufeff" + csv_text(ERRORS_HEADER, errors))
     yield sink.take()
 
 
