@@ -14,6 +14,7 @@ from producer.cli.common import (
     WriterChoice,
     WriterOpt,
     edge,
+    engine_for,
     with_writer,
 )
 from shared.settings import get_settings
@@ -54,6 +55,9 @@ def worker(
     from producer.workerproc import device_env, metrics_env, settings_env, worker_argv
 
     settings, _ = with_writer(get_settings(), WriterChoice(writer, model, runtime))
+    # A database behind the code's schema says "run `cohortcv db upgrade`" here, before Celery
+    # starts, rather than as a failed task per chunk.
+    engine_for(settings).dispose()
     gpu = device.startswith("cuda")
     model_writer = settings.writer.name != "template"
     procs = concurrency or (1 if gpu or model_writer else max(1, os.cpu_count() or 1))
@@ -85,6 +89,7 @@ def beat_cmd(loglevel: Annotated[str, typer.Option("--loglevel", "-l")] = "INFO"
     from producer.workerproc import WORKER_APP, settings_env
 
     settings = get_settings()
+    engine_for(settings).dispose()  # the reconciler reads and writes the jobs: schema first
     schedule = os.path.join(tempfile.gettempdir(), "cohortcv-beat-schedule")
     argv = [
         sys.executable,

@@ -75,3 +75,19 @@ def test_database_from_a_newer_cohortcv_is_refused_not_downgraded(url: str) -> N
             require_schema(engine)
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("command", [["worker", "-c", "1"], ["beat"]])
+def test_worker_and_beat_refuse_an_old_database_before_celery_starts(
+    url: str, tmp_path: Path, command: list[str]
+) -> None:
+    upgrade(url, "0001")
+    env = clean_env(COHORTCV_DATA_DIR=str(tmp_path / "data"), COHORTCV_DATABASE_URL=url)
+    env["COLUMNS"] = "400"
+    result = subprocess.run(
+        [*COHORTCV, *command], env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "cohortcv db upgrade" in output and "Traceback" not in output, output
+    assert "celery" not in output.casefold(), output  # it never got as far as starting Celery
