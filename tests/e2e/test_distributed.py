@@ -104,20 +104,29 @@ def test_kill_minus_9_of_one_worker_while_another_runs(
     engine = services.engine
 
     def victim_holds_jobs() -> bool:
+        children = _children(victim.pid)
+        if not children:
+            return False
         with engine.connect() as conn:
-            held = (
-                conn.scalar(
-                    select(func.count()).where(
-                        Job.status == "running",
-                        Job.claimed_by.like(f"%:{_children(victim.pid)[0]}"),
-                    )
+            held = conn.scalar(
+                select(func.count()).where(
+                    Job.status == "running", Job.claimed_by.like(f"%:{children[0]}")
                 )
-                if _children(victim.pid)
-                else 0
             )
         return bool(held)
 
-    services.wait_for(lambda c: c.get("done", 0) >= 16 and victim_holds_jobs(), batch_id)
+    services.wait_for(lambda c: c.get("done", 0) >= 16, batch_id)
+    # A template write chunk takes ~10 ms: polling alone rarely sees the victim holding jobs on
+    # a quiet machine. Freeze it (SIGSTOP), look, and kill it only if it holds claimed jobs;
+    # else let it go on and look again.
+    deadline = time.monotonic() + 120
+    while True:
+        assert time.monotonic() < deadline, "the victim never held a job"
+        os.killpg(victim.pid, signal.SIGSTOP)
+        if victim_holds_jobs():
+            break
+        os.killpg(victim.pid, signal.SIGCONT)
+        time.sleep(0.01)
     fault = utcnow()
     os.killpg(victim.pid, signal.SIGKILL)
     victim.wait()

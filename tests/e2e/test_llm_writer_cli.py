@@ -23,6 +23,8 @@ ROWS = (
 
 def test_worker_with_a_model_that_cannot_load_exits_non_zero_saying_why(tmp_path: Path) -> None:
     env = clean_env(COHORTCV_DATA_DIR=str(tmp_path / "data"))
+    # The operator's order: the schema first (a worker refuses a database without it).
+    subprocess.run([*COHORTCV, "db", "upgrade"], env=env, check=True, capture_output=True)
     log = tmp_path / "worker.log"
     missing = tmp_path / "no-such-model"
     proc = start(["worker", "-c", "1", "--writer", "llm", "--model", str(missing)], env, log)

@@ -12,7 +12,7 @@ from typing import TypeVar
 import httpx
 import pytest
 
-from tests.processes import clean_env, free_port, start, stop, wait_for
+from tests.processes import COHORTCV, clean_env, free_port, start, stop, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -35,6 +35,8 @@ def cluster(redis_url: str, tmp_path: Path) -> Iterator[tuple[str, list[subproce
         COHORTCV_FLOWER__BASIC_AUTH=":".join(AUTH),
         TMPDIR=str(tmp_path),
     )
+    # The operator's order: the schema first (a worker refuses a database without it).
+    subprocess.run([*COHORTCV, "db", "upgrade"], env=env, check=True, capture_output=True)
     procs: list[subprocess.Popen[bytes]] = []
     try:
         for name, argv in (
