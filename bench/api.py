@@ -1,6 +1,7 @@
 """API load check: concurrent uploads while clients poll batch status (DESIGN §9).
 
     .venv/bin/python bench/api.py [--uploads 20] [--rows 5000] [--pollers 4] [--api-workers 2]
+                                  [--ingest-processes 0]
 
 Starts `cohortcv api --workers N` on 127.0.0.1 and one `cohortcv worker` over a fresh PostgreSQL
 database and a Redis database of its own, then sends `--uploads` uploads of `--rows`-row files
@@ -43,12 +44,13 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _env(db_url: str, data_dir: Path) -> dict[str, str]:
+def _env(db_url: str, data_dir: Path, ingest_processes: int = 0) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COHORTCV_")}
     return env | {
         "COHORTCV_DATABASE_URL": db_url,
         "COHORTCV_BROKER_URL": REDIS,
         "COHORTCV_DATA_DIR": str(data_dir),
+        "COHORTCV_API__INGEST_PROCESSES": str(ingest_processes),
     }
 
 
@@ -125,7 +127,9 @@ def poll_status(
     results.put((calls, errors))
 
 
-def run(uploads: int, rows: int, pollers: int, api_workers: int, work: Path) -> dict[str, float]:
+def run(
+    uploads: int, rows: int, pollers: int, api_workers: int, work: Path, ingest_processes: int = 0
+) -> dict[str, float]:
     import httpx
     import redis
 
@@ -141,7 +145,7 @@ def run(uploads: int, rows: int, pollers: int, api_workers: int, work: Path) -> 
         engine = make_engine(db_url)
         key = tenants.create_tenant(engine, "Bench University").key
         engine.dispose()
-        env = _env(db_url, work / "data")
+        env = _env(db_url, work / "data", ingest_processes)
         files = [write_cohort(work / f"cohort-{i:02d}.csv", rows, seed=i) for i in range(uploads)]
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
@@ -223,6 +227,7 @@ def run(uploads: int, rows: int, pollers: int, api_workers: int, work: Path) -> 
             "uploads": uploads,
             "rows_per_upload": rows,
             "api_workers": api_workers,
+            "ingest_processes_per_server": ingest_processes,
             "pollers": pollers,
             "accepted_uploads": accepted,
             "upload_wall_s": round(wall, 2),
@@ -254,9 +259,18 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=5000)
     parser.add_argument("--pollers", type=int, default=4)
     parser.add_argument("--api-workers", type=int, default=2)
+    parser.add_argument(
+        "--ingest-processes",
+        type=int,
+        default=0,
+        help="validating processes per server process (0: the server's default)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="cohortcv-bench-api-") as tmp:
-        figures = run(args.uploads, args.rows, args.pollers, args.api_workers, Path(tmp))
+        figures = run(
+            args.uploads, args.rows, args.pollers, args.api_workers, Path(tmp),
+            args.ingest_processes,
+        )  # fmt: skip
     width = max(len(k) for k in figures)
     for name, value in figures.items():
         print(f"{name:<{width}}  {value}")
