@@ -29,7 +29,7 @@ from producer.cli.common import (
     engine_for,
     out,
     service_for,
-    tokens_per_s_text,
+    speed_text,
     warn,
     with_writer,
 )
@@ -112,7 +112,7 @@ def status(
         return
     finished = ("completed", "failed", "cancelled")
     if not watch or obj["status"] in finished:
-        speed = tokens_per_s_text(engine, batch)
+        speed = speed_text(obj["tokens_per_s"])
         out.print(f"batch {obj['id']} ({obj['filename']}): {obj['status']}{speed}", highlight=False)
         out.print(counts_table(obj["counts"]))
         _print_pace(obj)
@@ -138,7 +138,7 @@ def status(
                 description=(
                     f"batch {batch[:8]} {'STALLED' if obj['stalled'] else obj['status']} "
                     f"(running {c['running']}, failed {c['failed']}, dead {c['dead']})"
-                    f"{tokens_per_s_text(engine, batch)}"
+                    f"{speed_text(obj['tokens_per_s'])}"
                 ),
             )
             time.sleep(1.0)

@@ -138,12 +138,9 @@ def batch_options(
     )
 
 
-def tokens_per_s_text(engine: Any, batch_id: str) -> str:
+def speed_text(tokens_per_s: float | None) -> str:
     """Text like " (123 tok/s)" while a model writes the batch, "" otherwise."""
-    from shared.db.generation import tokens_per_s
-
-    speed = tokens_per_s(engine, batch_id)
-    return f" ({speed:,.0f} tok/s)" if speed else ""
+    return f" ({tokens_per_s:,.0f} tok/s)" if tokens_per_s else ""
 
 
 def warn(warnings: list[str]) -> None:
