@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -249,15 +250,23 @@ def _any_job(batch_id: str, statuses: tuple[str, ...]) -> Any:
     return exists().where(Job.batch_id == batch_id, Job.status.in_(statuses))
 
 
-def _derived_status(current: str, present: set[str]) -> str:
-    """The status that the set of job statuses present implies (final states stay)."""
+def _next_status(
+    current: str, any_active: Callable[[], bool], any_started: Callable[[], bool]
+) -> str:
+    """The status a batch's jobs imply: final states stay; no active job is completed; a job
+    that ever started is in progress; else queued (each question asked only when needed)."""
     if current in (BatchStatus.VALIDATING, BatchStatus.CANCELLED, BatchStatus.FAILED):
         return current
-    if not present & set(ACTIVE):
+    if not any_active():
         return BatchStatus.COMPLETED
-    if present & set(STARTED):
-        return BatchStatus.IN_PROGRESS
-    return BatchStatus.QUEUED
+    return BatchStatus.IN_PROGRESS if any_started() else BatchStatus.QUEUED
+
+
+def _derived_status(current: str, present: set[str]) -> str:
+    """`_next_status` from the set of job statuses present (the batch object has counted them)."""
+    return _next_status(
+        current, lambda: bool(present & set(ACTIVE)), lambda: bool(present & set(STARTED))
+    )
 
 
 def refresh_status(engine: Engine, batch_id: str) -> str:
@@ -266,14 +275,11 @@ def refresh_status(engine: Engine, batch_id: str) -> str:
         status = conn.scalar(select(Batch.status).where(Batch.id == batch_id))
         if status is None:
             raise NotFoundError(f"no batch {batch_id!r}")
-        if status in (BatchStatus.VALIDATING, BatchStatus.CANCELLED, BatchStatus.FAILED):
-            return str(status)
-        if not conn.scalar(select(_any_job(batch_id, ACTIVE))):
-            new = BatchStatus.COMPLETED
-        elif conn.scalar(select(_any_job(batch_id, STARTED))):
-            new = BatchStatus.IN_PROGRESS
-        else:
-            new = BatchStatus.QUEUED
+        new = _next_status(
+            str(status),
+            lambda: bool(conn.scalar(select(_any_job(batch_id, ACTIVE)))),
+            lambda: bool(conn.scalar(select(_any_job(batch_id, STARTED)))),
+        )
         if new != status:
             values: dict[str, Any] = {"status": new}
             if new == BatchStatus.COMPLETED:
