@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import os
-
 from pydantic import BaseModel
+
+from shared.processes import usable_cpus
 
 
 class ApiSettings(BaseModel):
@@ -34,10 +34,3 @@ class ApiSettings(BaseModel):
             return self.ingest_processes
         return max(1, usable_cpus() // max(1, server_processes))
 
-
-def usable_cpus() -> int:
-    """CPUs this process may run on (a container's or taskset's share, not the host's)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1

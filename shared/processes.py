@@ -1,4 +1,5 @@
-"""Whether a process on this machine is still alive (run ownership, metrics folders, claimers)."""
+"""Processes on this machine: whether one is alive (run ownership, metrics folders, claimers),
+and how many CPUs they may use."""
 
 from __future__ import annotations
 
@@ -14,3 +15,11 @@ def pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (a container's or taskset's share, not the host's)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1

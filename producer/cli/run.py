@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from dataclasses import dataclass
@@ -28,10 +27,11 @@ from producer.cli.common import (
     edge,
     engine_for,
     out,
-    tokens_per_s_text,
+    speed_text,
     warn,
     with_writer,
 )
+from shared.processes import usable_cpus
 from shared.settings import Settings, get_settings
 
 
@@ -106,7 +106,7 @@ def run(
     if workers is None:
         # One process holds one model: several on one CPU would only fight for its cores.
         model_writer = settings.writer.name != "template"
-        workers = 1 if model_writer else max(1, os.cpu_count() or 1)
+        workers = 1 if model_writer else usable_cpus()
     # The workers start first: their start-up overlaps this process's imports and migrations.
     with EmbeddedRun(settings, workers) as embedded:
         upload = _upload(
@@ -130,7 +130,9 @@ def run(
                 writing = upload.settings.writer.name != "template"
                 if writing and time.monotonic() - bar["speed_at"] > 1:
                     bar["speed_at"] = time.monotonic()
-                    speed = tokens_per_s_text(upload.engine, bar["id"])
+                    from shared.db.generation import tokens_per_s
+
+                    speed = speed_text(tokens_per_s(upload.engine, bar["id"]))
                     progress.update(bar["task"], description=f"writing resumes{speed}")
 
             result = embedded.process(

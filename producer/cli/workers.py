@@ -17,6 +17,7 @@ from producer.cli.common import (
     engine_for,
     with_writer,
 )
+from shared.processes import usable_cpus
 from shared.settings import get_settings
 
 
@@ -60,7 +61,7 @@ def worker(
     engine_for(settings).dispose()
     gpu = device.startswith("cuda")
     model_writer = settings.writer.name != "template"
-    procs = concurrency or (1 if gpu or model_writer else max(1, os.cpu_count() or 1))
+    procs = concurrency or (1 if gpu or model_writer else usable_cpus())
     node = name or (f"gpu{device.split(':')[-1]}@%h" if gpu else "cpu@%h")
     env = metrics_env(
         metrics_port or settings.metrics_port,
