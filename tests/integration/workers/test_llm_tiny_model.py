@@ -3,8 +3,6 @@ grounded (by fallback), with the reasons recorded, and prompt-injection rows add
 
 from __future__ import annotations
 
-import importlib.util
-import os
 from pathlib import Path
 
 import pytest
@@ -13,27 +11,16 @@ from shared.grounding import Source
 from shared.grounding.guard import Guard
 from shared.profile import Profile, Resume
 from shared.settings import WriterSettings
+from tests.unit.workers.runtime.needs import need_packages
 from workers.writers.llm import LLMWriter, WriteStats
 from workers.writers.registry import build_writer
 from workers.writers.template import TemplateWriter
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 pytestmark = pytest.mark.timeout(900)
 
 
 def _need_model_runtime() -> None:
-    if importlib.util.find_spec("workers.runtime.registry") is None:
-        pytest.skip("the model runtime (workers/runtime/registry.py) is not in this tree")
-    missing = [
-        n
-        for n in ("torch", "transformers", "tokenizers", "workers.runtime.scratch")
-        if importlib.util.find_spec(n) is None
-    ]  # fmt: skip
-    if missing:
-        message = f"not installed: {', '.join(missing)} (pip install -e '.[test,llm]')"
-        if IN_CI:
-            pytest.fail(f"{message}; CI installs them")
-        pytest.skip(message)
+    need_packages("torch", "transformers", "tokenizers")
 
 
 @pytest.fixture(scope="module")
