@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Final
 
 from shared.grounding.normalise import normalise
@@ -168,14 +168,27 @@ def _jieba():  # type: ignore[no-untyped-def]
     return jieba.posseg
 
 
+@lru_cache(maxsize=32768)
+def _tagged(block: str) -> tuple[tuple[str, str], ...]:
+    """jieba's words and part-of-speech flags of one block (a run of Han, Latin and digits).
+
+    jieba tags each such block on its own, so tagging block by block is tagging the text; the
+    clauses of a cohort's resumes recur ("负责数据分析"), and tagging is most of a check's time."""
+    return tuple((pair.word, pair.flag) for pair in _jieba().cut(block))
+
+
 def _chinese(norm: str) -> Iterator[Claim]:
     for vocab, kind in ((SKILLS_ZH, "skill"), (TITLES_ZH, "title"), (DEGREES_ZH, "degree")):
         for word in vocab:
             if word in norm:
                 yield Claim(kind, word)
-    for pair in _jieba().cut(norm):
-        word, flag = pair.word.strip(), pair.flag
-        if len(word) < 2 or not _HAN.search(word):
+    # Only blocks with Han in them can hold a Han word of two characters or more.
+    for block in _jieba().re_han_internal.findall(norm):
+        if not _HAN.search(block):
             continue
-        if word.endswith(ORG_SUFFIX_ZH) or flag in _PROPER_FLAGS:
-            yield Claim("organisation" if flag != "nr" else "name", word)
+        for word, flag in _tagged(block):
+            word = word.strip()
+            if len(word) < 2 or not _HAN.search(word):
+                continue
+            if word.endswith(ORG_SUFFIX_ZH) or flag in _PROPER_FLAGS:
+                yield Claim("organisation" if flag != "nr" else "name", word)

@@ -151,3 +151,11 @@ def sections(resume: Resume) -> list[tuple[str, str, str]]:
             if entry.highlights:
                 out.append((f"{group}[{i}].highlights", "bullets", "\n".join(entry.highlights)))
     return out
+
+
+def prose_lines(resume: Resume) -> list[str]:
+    """The prose of `sections`, one line per summary and per bullet, in the same order."""
+    out = [resume.basics.summary] if resume.basics.summary else []
+    for group in (resume.work, resume.projects):
+        out.extend(h for entry in group for h in entry.highlights)
+    return out

@@ -2,34 +2,34 @@
 
 Tokenisation per language: English words; Chinese jieba words for ROUGE (rouge-score's default
 keeps [a-z0-9] only and scores Chinese 0) and sacrebleu's `zh` tokenizer for BLEU (characters).
+The scores are the libraries' own formulas (`rouge_scorer._score_ngrams`, `BLEU.compute_bleu`)
+over n-gram counts made here once per text: their pure-Python n-gram loops were most of the
+time of an evaluation. Tests hold every figure equal to the libraries' public functions.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
 from rouge_score import rouge_scorer
-from sacrebleu.metrics.bleu import BLEU, BLEUScore
+from sacrebleu.metrics.bleu import BLEU, MAX_NGRAM_ORDER, BLEUScore
 from sacrebleu.tokenizers.tokenizer_13a import Tokenizer13a
 from sacrebleu.tokenizers.tokenizer_zh import TokenizerZh
 
 from shared.profile import Resume
-from workers.evaluation.corpus import Person, sections
-from workers.evaluation.text import Tokenizer, is_chinese, tokens
+from workers.evaluation.corpus import Person, prose_lines
+from workers.evaluation.text import is_chinese, lines_tokens, ngrams, tokens
 
-# ROUGE-1/2 by rouge-score itself; ROUGE-L with the same formula over a faster LCS (below): its
-# pure-Python LCS table was the slowest step of a whole evaluation.
-_SCORER = rouge_scorer.RougeScorer(["rouge1", "rouge2"], tokenizer=Tokenizer())
-# Texts are tokenised once with sacrebleu's own tokenizers, then scored as they are ("none"):
-# the same figures as `sentence_bleu(..., tokenize=...)`, without tokenising each text twice.
-_BLEU = BLEU(tokenize="none", effective_order=True)
+# Texts are tokenised once with sacrebleu's own tokenizers; the statistics are those of
+# `BLEU(effective_order=True).sentence_score`, and its `compute_bleu` turns them into the score.
 _BLEU_TOKENIZERS = {"13a": Tokenizer13a(), "zh": TokenizerZh()}
 
 
 def prose(resume: Resume) -> str:
     """All prose of a resume, one section per line, in section order."""
-    return "\n".join(text for _, _, text in sections(resume))
+    return "\n".join(prose_lines(resume))
 
 
 def lcs_length(a: Sequence[str], b: Sequence[str]) -> int:
@@ -50,8 +50,17 @@ def lcs_length(a: Sequence[str], b: Sequence[str]) -> int:
 
 def rouge(hypothesis: str, reference: str) -> dict[str, float]:
     """ROUGE F-measures with our tokenizer (Chinese: jieba words)."""
-    scores = {name: s.fmeasure for name, s in _SCORER.score(reference, hypothesis).items()}
-    target, prediction = tokens(reference), tokens(hypothesis)
+    return rouge_of_tokens(tokens(hypothesis), tokens(reference))
+
+
+def rouge_of_tokens(prediction: list[str], target: list[str]) -> dict[str, float]:
+    """ROUGE-1/2/L F-measures of tokenised texts (rouge-score's formulas)."""
+    scores = {
+        f"rouge{n}": rouge_scorer._score_ngrams(
+            Counter(ngrams(target, n)), Counter(ngrams(prediction, n))
+        ).fmeasure
+        for n in (1, 2)
+    }
     lcs = lcs_length(target, prediction)
     precision = lcs / len(prediction) if prediction else 0.0
     recall = lcs / len(target) if target else 0.0
@@ -65,10 +74,25 @@ def bleu_tokenizer(text: str) -> str:
 
 
 def bleu_score(hypothesis: str, reference: str, tokenize: str | None = None) -> BLEUScore:
-    """Sentence BLEU with sacrebleu (`zh` tokenisation for a Chinese reference); the score
-    keeps its n-gram counts, so a corpus BLEU can be summed from sentences."""
+    """Sentence BLEU as sacrebleu's `sentence_bleu` (`zh` tokenisation for a Chinese reference,
+    exponential smoothing, effective order); the score keeps its n-gram counts, so a corpus BLEU
+    can be summed from sentences."""
     tokenizer = _BLEU_TOKENIZERS[tokenize or bleu_tokenizer(reference)]
-    return _BLEU.sentence_score(tokenizer(hypothesis), [tokenizer(reference)])
+    hyp = tokenizer(hypothesis.rstrip()).split()
+    ref = tokenizer(reference.rstrip()).split()
+    correct, total = [], []
+    for n in range(1, MAX_NGRAM_ORDER + 1):
+        hyp_counts, ref_counts = Counter(ngrams(hyp, n)), Counter(ngrams(ref, n))
+        shared = hyp_counts.keys() & ref_counts.keys()
+        if len(hyp_counts) == len(hyp) - n + 1:  # no n-gram twice: each shared one matches once
+            correct.append(len(shared))
+        else:  # clipped counts, iterated in C (a set iterates in the same order twice)
+            pairs = map(hyp_counts.__getitem__, shared), map(ref_counts.__getitem__, shared)
+            correct.append(sum(map(min, *pairs)))
+        total.append(max(0, len(hyp) - n + 1))
+    return BLEU.compute_bleu(
+        correct, total, len(hyp), len(ref), smooth_method="exp", effective_order=True
+    )
 
 
 def bleu(hypothesis: str, reference: str) -> float:
@@ -106,10 +130,12 @@ def scored(
         ref = refs.get(person.key) or by_name.get(person.resume.basics.name)
         if ref is None:
             continue
-        hyp, ref_text = prose(person.resume), prose(ref)
+        hyp_lines, ref_lines = prose_lines(person.resume), prose_lines(ref)
+        hyp, ref_text = "\n".join(hyp_lines), "\n".join(ref_lines)
         if not ref_text:
             continue
-        scores = rouge(hyp, ref_text)
+        # Each summary and bullet tokenised once for every metric (sameness reads the same lines).
+        scores = rouge_of_tokens(lines_tokens(hyp_lines), lines_tokens(ref_lines))
         sentence = bleu_score(hyp, ref_text, _corpus_tokenize(person.language))
         stats[person.key] = sentence
         if bleu_tokenizer(ref_text) != _corpus_tokenize(person.language):

@@ -18,8 +18,8 @@ import pandas as pd
 
 from shared.grounding.normalise import normalise
 from shared.grounding.slop import DEFAULT_SLOP
-from workers.evaluation.corpus import Person
-from workers.evaluation.text import joined, ngrams, tokens
+from workers.evaluation.corpus import Person, prose_lines
+from workers.evaluation.text import joined, lines_tokens, ngrams, tokens
 
 PHRASE_N: Final = 3  # "most repeated phrases": word trigrams shared by people
 
@@ -124,7 +124,7 @@ def repeated_phrases(people: Sequence[Person], top: int = 20) -> pd.DataFrame:
     users: dict[tuple[str, str], int] = defaultdict(int)
     for p in people:
         grams: set[tuple[str, ...]] = set()
-        for text in _prose(p):
+        for text in prose_lines(p.resume):
             grams.update(ngrams(tokens(text), PHRASE_N))
         for gram in grams:
             users[(p.language, joined(gram))] += 1
@@ -137,13 +137,6 @@ def repeated_phrases(people: Sequence[Person], top: int = 20) -> pd.DataFrame:
     )  # fmt: skip
 
 
-def _prose(p: Person) -> list[str]:
-    out = [p.resume.basics.summary] if p.resume.basics.summary else []
-    for group in (p.resume.work, p.resume.projects):
-        out.extend(h for e in group for h in e.highlights)
-    return out
-
-
 _ASCII_SLOP: Final = re.compile(
     r"(?<![a-z0-9])(?:"
     + "|".join(re.escape(s) for s in sorted(DEFAULT_SLOP, key=len, reverse=True) if s.isascii())
@@ -154,17 +147,24 @@ _HAN_SLOP: Final = tuple(s for s in DEFAULT_SLOP if not s.isascii())
 
 def slop_hits(text: str) -> list[str]:
     """The guard's slop phrases in text (longest first; one phrase inside another counts once)."""
-    norm = normalise(text)
-    return _ASCII_SLOP.findall(norm) + [s for s in _HAN_SLOP if s in norm]
+    return _slop_in([text])
+
+
+def _slop_in(lines: list[str]) -> list[str]:
+    # Line by line, each line's `normalise` cached: a summary or a bullet is one text, so no
+    # phrase (nor a number read out) spans two of them. A Han phrase counts once per person.
+    norms = [normalise(line) for line in lines]
+    latin = [hit for norm in norms for hit in _ASCII_SLOP.findall(norm)]
+    return latin + [s for s in _HAN_SLOP if any(s in norm for norm in norms)]
 
 
 def slop(people: Sequence[Person]) -> pd.DataFrame:
     """Per person: slop phrases in the prose and their rate per 100 words."""
     rows = []
     for p in people:
-        text = "\n".join(_prose(p))
-        hits = slop_hits(text)
-        words = len(tokens(text))
+        lines = prose_lines(p.resume)
+        hits = _slop_in(lines)
+        words = len(lines_tokens(lines))
         rows.append(
             {"person": p.key, "language": p.language, "words": words, "slop_phrases": len(hits),
              "slop_per_100_words": 100 * len(hits) / words if words else 0.0,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Final
 
@@ -17,9 +18,9 @@ _KEEP: Final = re.compile(r"\w", re.UNICODE)
 
 
 @lru_cache(maxsize=65536)
-def _tokens(text: str) -> tuple[str, ...]:
+def _tokens(text: str, han: bool) -> tuple[str, ...]:
     folded = text.casefold()
-    if not _HAN.search(folded):
+    if not han:
         return tuple(_EN_WORD.findall(folded))
     # Chinese (or mixed) text: jieba words; it keeps Latin words whole. Punctuation and spaces
     # are dropped so that they count as neither a match nor a token.
@@ -28,7 +29,21 @@ def _tokens(text: str) -> tuple[str, ...]:
 
 def tokens(text: str) -> list[str]:
     """Word tokens of text: English words lower-cased; Chinese split into jieba words."""
-    return list(_tokens(text))
+    return list(_tokens(text, is_chinese(text)))
+
+
+def lines_tokens(lines: Sequence[str]) -> list[str]:
+    """`tokens("\n".join(lines))`, from each line's cached tokens.
+
+    Equal by construction: neither tokenizer joins words across a newline (jieba cuts blocks of
+    Han, Latin and digits; the English pattern has no space in it), and the text's language,
+    which picks the tokenizer, is decided once for all lines as it is for the joined text.
+    """
+    han = any(_HAN.search(line) for line in lines)
+    out: list[str] = []
+    for line in lines:
+        out.extend(_tokens(line, han))
+    return out
 
 
 def clear_cache() -> None:

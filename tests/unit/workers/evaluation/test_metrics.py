@@ -7,7 +7,7 @@ import sacrebleu
 from rouge_score import rouge_scorer
 
 from workers.evaluation import references, sameness
-from workers.evaluation.text import tokens
+from workers.evaluation.text import Tokenizer, lines_tokens, tokens
 
 
 def test_chinese_rouge_is_not_zero_and_equals_the_hand_computed_value() -> None:
@@ -114,10 +114,10 @@ def _random_texts(seed: int, n: int) -> list[tuple[str, str]]:
     return pairs
 
 
-def test_rouge_l_equals_rouge_score_own_lcs_on_random_texts() -> None:
-    """Our bit-parallel LCS gives rouge-score's ROUGE-L exactly (its DP table is the reference)."""
+def test_rouge_equals_rouge_score_on_random_texts() -> None:
+    """Our n-gram counts and bit-parallel LCS give rouge-score's ROUGE-1/2/L exactly."""
     full = rouge_scorer.RougeScorer(
-        ["rouge1", "rouge2", "rougeL"], tokenizer=references.Tokenizer()
+        ["rouge1", "rouge2", "rougeL"], tokenizer=Tokenizer()
     )
     for hyp, ref in _random_texts(3, 300):
         ours = references.rouge(hyp, ref)
@@ -143,3 +143,18 @@ def test_bleu_and_corpus_bleu_equal_sacrebleu_on_random_texts() -> None:
         scores = [references.bleu_score(h, r, tokenize) for h, r in pairs]
         expected = sacrebleu.corpus_bleu(hyps, [refs], tokenize=tokenize).score
         assert references.corpus_bleu(scores) == pytest.approx(expected, abs=1e-9)
+
+
+def test_tokens_of_lines_equal_tokens_of_the_joined_text() -> None:
+    """Metrics tokenise each summary and bullet once; a person's prose must read the same."""
+    import random
+
+    rng = random.Random(11)
+    pieces = ["Built", "C++", "tools;", "cut", "costs", "20%.", "node.js", "R&D", "负责", "数据分析",
+              "熟悉Python", "，", "。", "张伟", "华东数据公司", "e-mail", "Q3", "x#", "-", "  "]  # fmt: skip
+    for _ in range(300):
+        lines = [
+            "".join(rng.choice(pieces) + rng.choice(["", " "]) for _ in range(rng.randint(0, 8)))
+            for _ in range(rng.randint(1, 4))
+        ]
+        assert lines_tokens(lines) == tokens("\n".join(lines)), lines
