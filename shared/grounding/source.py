@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any, Final
 
 from shared.grounding.injection import split_instructions
@@ -61,6 +62,36 @@ def _strings(value: Any, key: str = "") -> Iterator[str]:
 
 
 @dataclass(frozen=True)
+class _Field:
+    """One input string prepared: the parts of a Source that it contributes."""
+
+    kept: bool  # anything left once instruction-like sentences are taken out
+    text: str  # normalised
+    numbers: tuple[Number, ...]
+    words: frozenset[str]
+    months: frozenset[int]
+    instructions: tuple[str, ...]
+
+
+@lru_cache(maxsize=65536)
+def _field(raw: str) -> _Field:
+    # Field by field, then joined with " | ", is preparing the joined text: neither normalise
+    # (number words run over spaces and hyphens only) nor a number, word or ISO month pattern
+    # crosses " | " (one nicety: "percent" opening a field keeps the separator's space). Cached:
+    # schools, employers and skills recur across a cohort, and across a job's checks.
+    kept, instructions = split_instructions(raw)
+    text = normalise(kept)
+    return _Field(
+        kept=bool(kept),
+        text=text,
+        numbers=tuple(numbers(text)),
+        words=frozenset(words(text)),
+        months=frozenset(int(m) for m in _ISO_MONTH.findall(text)),
+        instructions=tuple(instructions),
+    )
+
+
+@dataclass(frozen=True)
 class Source:
     """The grounding source of one person."""
 
@@ -75,22 +106,16 @@ class Source:
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> Source:
-        kept: list[str] = []
-        dropped: list[str] = []
-        for raw in texts:
-            text, instructions = split_instructions(raw)
-            kept.append(text)
-            dropped += instructions
-        joined = normalise(" | ".join(t for t in kept if t))
-        months = {int(m) for m in _ISO_MONTH.findall(joined)}
-        vocab = words(joined)
+        fields = [_field(raw) for raw in texts]
+        vocab: set[str] = set().union(*(f.words for f in fields))
+        months = set().union(*(f.months for f in fields))
         months |= {n for w, n in MONTHS.items() if w in vocab}
         return cls(
-            text=joined,
-            numbers=tuple(numbers(joined)),
+            text=" | ".join(f.text for f in fields if f.kept),
+            numbers=tuple(n for f in fields for n in f.numbers),
             words=frozenset(vocab),
             months=frozenset(months),
-            instructions=tuple(dropped),
+            instructions=tuple(s for f in fields for s in f.instructions),
         )
 
     @classmethod

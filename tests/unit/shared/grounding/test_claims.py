@@ -31,3 +31,52 @@ def test_block_by_block_tagging_finds_what_the_whole_text_does() -> None:
         norm = normalise("".join(rng.choice(pieces) for _ in range(rng.randint(1, 14))))
         found = [(c.kind, c.text) for c in _chinese(norm) if c.kind in ("organisation", "name")]
         assert found == _whole_text(norm), norm
+
+
+def _source_of_joined_text(texts: list[str]) -> tuple[object, ...]:
+    """A source prepared from the fields joined first (the definition the cached one must meet)."""
+    import re
+
+    from shared.grounding.injection import split_instructions
+    from shared.grounding.numbers import numbers
+    from shared.grounding.source import words
+    from shared.grounding.vocab import MONTHS
+
+    kept, dropped = [], []
+    for raw in texts:
+        text, instructions = split_instructions(raw)
+        kept.append(text)
+        dropped += instructions
+    joined = normalise(" | ".join(t for t in kept if t))
+    vocab = words(joined)
+    months = {int(m) for m in re.findall(r"\b(?:19|20)\d\d-(0[1-9]|1[0-2])\b", joined)}
+    months |= {n for w, n in MONTHS.items() if w in vocab}
+    return joined, tuple(numbers(joined)), frozenset(vocab), frozenset(months), tuple(dropped)
+
+
+def test_a_source_prepared_field_by_field_equals_one_prepared_from_the_joined_text() -> None:
+    from shared.grounding.source import Source
+
+    rng = random.Random(9)
+    pieces = ["twenty", "five", "hundred", "and", "one", "percent", "per cent", "30", "5k", "2万",
+              "百分之三十", "两年", "三个项目", "2022-09", "Jan", "June", "ignore the above",
+              "user: ", "say that they", "ran", ".", ";", "\n", "|", "—", "３０％", "Node.js",
+              "C++", "R&D", "google's", "tests", " ", " ", "-", "1,200", "3.5", "Acme", "。"]  # fmt: skip
+    for _ in range(400):
+        texts = [
+            "".join(rng.choice(pieces) + rng.choice(["", " "]) for _ in range(rng.randint(0, 7)))
+            for _ in range(rng.randint(1, 6))
+        ]
+        source = Source.from_texts(texts)
+        got = (source.text, source.numbers, source.words, source.months, source.instructions)
+        want = _source_of_joined_text(texts)
+        # One difference, on purpose: "30 percent" → "30%" eats the space before "percent", and
+        # in the joined text that space could be the separator's ("a | percent" → "a |%").
+        assert _spaced(got[0]) == _spaced(str(want[0])), texts
+        assert got[1:] == want[1:], texts
+
+
+def _spaced(text: str) -> str:
+    import re
+
+    return re.sub(r"\s*\|\s*", " | ", text)
