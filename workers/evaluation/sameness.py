@@ -1,20 +1,21 @@
 """Sameness across the cohort: distinct-1/2, self-BLEU, the most repeated phrases, and the AI-slop rate.
 
-Self-BLEU here is corpus BLEU-4 of every text against all the others as references, computed
-exactly in one pass: for each n-gram the two highest counts over texts (and whose the highest is)
-give "the most any other text has", so a cohort of 10,000 costs as much as reading it.
+Self-BLEU here is corpus BLEU-4 (sacrebleu's formula) of every text against all the others as
+references, computed exactly without comparing texts pairwise: how many texts hold each n-gram,
+and for n-grams a text repeats the two highest counts over texts (and whose the highest is), give
+"the most any other text has", so a cohort of 10,000 costs as much as reading it.
 """
 
 from __future__ import annotations
 
 import bisect
-import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Final
 
 import pandas as pd
+from sacrebleu.metrics.bleu import BLEU
 
 from shared.grounding.normalise import normalise
 from shared.grounding.slop import DEFAULT_SLOP
@@ -43,40 +44,66 @@ def self_bleu(texts: Sequence[list[str]], max_n: int = 4) -> float:
     """
     if len(texts) < 2:
         return 0.0
-    counts = [[Counter(ngrams(t, n)) for n in range(1, max_n + 1)] for t in texts]
-    # n-gram → (highest count, index holding it, second highest count)
-    top: list[dict[tuple[str, ...], tuple[int, int, int]]] = [{} for _ in range(max_n)]
-    for i, per_n in enumerate(counts):
-        for n, counter in enumerate(per_n):
-            table = top[n]
-            for gram, c in counter.items():
-                best = table.get(gram)
-                if best is None:
-                    table[gram] = (c, i, 0)
-                elif c > best[0]:
-                    table[gram] = (c, i, best[0])
-                elif c > best[2]:
-                    table[gram] = (best[0], best[1], c)
-    matches = [0] * max_n
-    totals = [0] * max_n
+    matches = [_self_matches(texts, n) for n in range(1, max_n + 1)]
+    totals = [sum(max(0, len(t) - n + 1) for t in texts) for n in range(1, max_n + 1)]
     lengths = sorted(len(t) for t in texts)
-    hyp_len = ref_len = 0
-    for i, per_n in enumerate(counts):
-        for n, counter in enumerate(per_n):
-            table = top[n]
-            for gram, c in counter.items():
-                high, owner, runner_up = table[gram]
-                other = runner_up if owner == i else high
-                matches[n] += min(c, other)
-                totals[n] += c
-        length = len(texts[i])
-        hyp_len += length
-        ref_len += _closest_other(lengths, length)
-    if hyp_len == 0 or any(m == 0 for m in matches):
-        return 0.0
-    log_precision = sum(math.log(m / t) for m, t in zip(matches, totals, strict=True)) / max_n
-    bp = 1.0 if hyp_len > ref_len else math.exp(1 - ref_len / hyp_len)
-    return 100 * bp * math.exp(log_precision)
+    hyp_len = sum(lengths)
+    ref_len = sum(_closest_other(lengths, len(t)) for t in texts)
+    # sacrebleu's corpus formula (exponential smoothing where an order has no match at all).
+    return float(
+        BLEU.compute_bleu(
+            matches, totals, hyp_len, ref_len, smooth_method="exp", max_ngram_order=max_n
+        ).score
+    )
+
+
+def _self_matches(texts: Sequence[list[str]], n: int) -> int:
+    """Σ over texts and their n-grams of min(count here, highest count in any other text).
+
+    Most texts hold each n-gram once: such an n-gram matches once if any other text has it, so
+    those texts need only the number of texts holding each n-gram (counted in C). Texts that
+    repeat an n-gram are summed one n-gram at a time against the two highest counts elsewhere.
+    """
+    holders: Counter[tuple[str, ...]] = Counter()  # n-gram → texts holding it
+    single_grams = 0  # n-grams of texts that hold each of theirs once
+    repeating: list[Counter[tuple[str, ...]]] = []
+    for toks in texts:
+        grams = ngrams(toks, n)
+        distinct_grams = set(grams)
+        holders.update(distinct_grams)
+        if len(distinct_grams) == len(grams):
+            single_grams += len(grams)
+        else:
+            repeating.append(Counter(grams))
+    # n-gram → (highest count, its text, second highest) over the texts that repeat it
+    top: dict[tuple[str, ...], tuple[int, int, int]] = {}
+    for i, counts in enumerate(repeating):
+        for gram, c in counts.items():
+            if c < 2:
+                continue
+            best = top.get(gram)
+            if best is None:
+                top[gram] = (c, i, 0)
+            elif c > best[0]:
+                top[gram] = (c, i, best[0])
+            elif c > best[2]:
+                top[gram] = (best[0], best[1], c)
+    # Texts that hold each n-gram once: all their n-grams match but those no other text has.
+    held_once = Counter(holders.values())[1]
+    matches = single_grams - held_once
+    for i, counts in enumerate(repeating):
+        for gram, c in counts.items():
+            others = holders[gram] - 1  # other texts holding it (each at least once)
+            if others == 0:
+                matches += 1  # undo: it was counted in held_once but is not a single-text's
+                continue
+            if c == 1:
+                matches += 1
+                continue
+            high, owner, runner_up = top.get(gram, (1, -1, 1))
+            other = runner_up if owner == i else high
+            matches += min(c, max(other, 1))
+    return matches
 
 
 def _closest_other(sorted_lengths: list[int], length: int) -> int:

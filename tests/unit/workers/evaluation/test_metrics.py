@@ -158,3 +158,19 @@ def test_tokens_of_lines_equal_tokens_of_the_joined_text() -> None:
             for _ in range(rng.randint(1, 4))
         ]
         assert lines_tokens(lines) == tokens("\n".join(lines)), lines
+
+
+def test_self_bleu_equals_sacrebleu_on_random_cohorts_with_repeated_words() -> None:
+    import random
+
+    rng = random.Random(13)
+    for _ in range(60):
+        vocab = ["led", "data", "the", "team", "a", "report", "and"][: rng.randint(2, 7)]
+        texts = [
+            " ".join(rng.choice(vocab) for _ in range(rng.randint(0, 12)))
+            for _ in range(rng.randint(2, 6))
+        ]
+        k = len(texts)
+        refs = [[texts[(i + shift) % k] for i in range(k)] for shift in range(1, k)]
+        expected = sacrebleu.corpus_bleu(texts, refs, tokenize="none").score
+        assert sameness.self_bleu([t.split() for t in texts]) == pytest.approx(expected), texts
