@@ -15,16 +15,16 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 from rouge_score import rouge_scorer
 from sacrebleu.metrics.bleu import BLEU, MAX_NGRAM_ORDER, BLEUScore
-from sacrebleu.tokenizers.tokenizer_13a import Tokenizer13a
-from sacrebleu.tokenizers.tokenizer_zh import TokenizerZh
 
 from shared.profile import Resume
+from workers.evaluation.bleu_tokenize import tokens_13a, tokens_zh
 from workers.evaluation.corpus import Person, prose_lines
 from workers.evaluation.text import is_chinese, lines_tokens, ngrams, tokens
 
-# Texts are tokenised once with sacrebleu's own tokenizers; the statistics are those of
-# `BLEU(effective_order=True).sentence_score`, and its `compute_bleu` turns them into the score.
-_BLEU_TOKENIZERS = {"13a": Tokenizer13a(), "zh": TokenizerZh()}
+# Texts are tokenised as sacrebleu's `13a` and `zh` tokenizers do (bleu_tokenize.py); the
+# statistics are those of `BLEU(effective_order=True).sentence_score`, and its `compute_bleu`
+# turns them into the score.
+_BLEU_TOKENIZERS = {"13a": tokens_13a, "zh": tokens_zh}
 
 
 def prose(resume: Resume) -> str:
@@ -78,8 +78,7 @@ def bleu_score(hypothesis: str, reference: str, tokenize: str | None = None) -> 
     exponential smoothing, effective order); the score keeps its n-gram counts, so a corpus BLEU
     can be summed from sentences."""
     tokenizer = _BLEU_TOKENIZERS[tokenize or bleu_tokenizer(reference)]
-    hyp = tokenizer(hypothesis.rstrip()).split()
-    ref = tokenizer(reference.rstrip()).split()
+    hyp, ref = tokenizer(hypothesis.rstrip()), tokenizer(reference.rstrip())
     correct, total = [], []
     for n in range(1, MAX_NGRAM_ORDER + 1):
         hyp_counts, ref_counts = Counter(ngrams(hyp, n)), Counter(ngrams(ref, n))

@@ -116,9 +116,7 @@ def _random_texts(seed: int, n: int) -> list[tuple[str, str]]:
 
 def test_rouge_equals_rouge_score_on_random_texts() -> None:
     """Our n-gram counts and bit-parallel LCS give rouge-score's ROUGE-1/2/L exactly."""
-    full = rouge_scorer.RougeScorer(
-        ["rouge1", "rouge2", "rougeL"], tokenizer=Tokenizer()
-    )
+    full = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], tokenizer=Tokenizer())
     for hyp, ref in _random_texts(3, 300):
         ours = references.rouge(hyp, ref)
         theirs = {k: s.fmeasure for k, s in full.score(ref, hyp).items()}
