@@ -34,11 +34,18 @@ _HAN: Final = re.compile(r"[\u4e00-\u9fff]")
 _CONTACT: Final = re.compile(r"\S+@\S+\.\w+|https?://\S+|www\.\S+", re.IGNORECASE)
 # Capitalised words joined by these stay one phrase: "Bank of China", "Procter & Gamble".
 _JOINERS: Final = frozenset({"of", "and", "&", "for", "the", "de", "du", "von"})
+_SENTENCE_END: Final = ".!?:;。！？；"
+_BULLETS: Final = "-*•"
+# The definition _at_sentence_start implements: does text[:i] end where a sentence may start?
 _SENTENCE_START: Final = re.compile(r"(^|[.!?:;。！？；]\s*|\n\s*(?:[-*•]\s*)?)$")
 # Lower-case words that name a role only in some senses ("head of", "fellow students").
 _TITLE_LOWER: Final = TITLES_EN - {"head", "chair", "fellow", "partner", "owner", "principal",
                                    "vice", "associate", "lead", "officer", "captain"}  # fmt: skip
 _PROPER_FLAGS: Final = ("nt", "nz", "ns", "nr")
+# Every token _vocab_en may name: a skill, title (or titles), degree or organisation word.
+_VOCAB_WORDS: Final = (
+    SKILLS_EN | _TITLE_LOWER | {t + "s" for t in _TITLE_LOWER} | DEGREES_EN | ORG_WORDS_EN
+)
 # "student at X", "graduate of X", "studied … at X": X must be one of the person's schools, not
 # an employer that happens to be a university.
 _STUDIED_AT: Final = re.compile(
@@ -72,10 +79,21 @@ def claims(
     return list(found.values())
 
 
+def _may_hold_contact(text: str) -> bool:
+    # Every contact has "@", "://" or "www." (any case): most texts have none of them, and the
+    # pattern's `\S+@` would otherwise be tried from every character.
+    return "@" in text or "://" in text or "www." in text.casefold()
+
+
+def _without_contacts(text: str) -> str:
+    return _CONTACT.sub(" ", text) if _may_hold_contact(text) else text
+
+
 def _all(text: str, extra_skills: frozenset[str], norm: str) -> Iterator[Claim]:
-    for contact in _CONTACT.findall(text):
-        yield Claim("contact", contact.rstrip(".,;)"))
-    without_contacts = _CONTACT.sub(" ", norm)
+    if _may_hold_contact(text):
+        for contact in _CONTACT.findall(text):
+            yield Claim("contact", contact.rstrip(".,;)"))
+    without_contacts = _without_contacts(norm)
     for number in numbers(without_contacts):
         yield Claim("year" if number.is_year else "number", number.text, number)
     tokens = WORD.findall(without_contacts)
@@ -83,7 +101,7 @@ def _all(text: str, extra_skills: frozenset[str], norm: str) -> Iterator[Claim]:
         if token in MONTHS:
             yield Claim("month", token)
     yield from _vocab_en(tokens, without_contacts, extra_skills)
-    yield from _names_en(_CONTACT.sub(" ", text))
+    yield from _names_en(_without_contacts(text))
     for school in _STUDIED_AT.findall(text):
         yield Claim("school", school.strip().rstrip(".,;'"))
     if _HAN.search(text):
@@ -97,7 +115,8 @@ def _vocab_en(tokens: list[str], norm: str, extra_skills: frozenset[str]) -> Ite
     for extra in extra_skills:
         if re.search(rf"(?<![a-z0-9]){re.escape(extra)}(?![a-z0-9])", norm):
             yield Claim("skill", extra)
-    for token in tokens:
+    # Only tokens that may be one of the words below (most are not), picked out in C.
+    for token in filter(_VOCAB_WORDS.__contains__, tokens):
         bare = token.rstrip(".")
         single = bare[:-1] if bare.endswith("s") and len(bare) > 3 else bare
         if len(bare) > 1 and bare in SKILLS_EN:
@@ -121,7 +140,7 @@ def _names_en(text: str) -> Iterator[Claim]:
         word = match.group(0).rstrip(".'-")
         capital = word[:1].isupper() or (len(word) > 1 and word.isupper())
         if capital:
-            at_start = _SENTENCE_START.search(text[: match.start()]) is not None
+            at_start = _at_sentence_start(text, match.start())
             lower = word.casefold()
             if at_start and phrase:
                 # "… Acme Corp. Uses …": a sentence boundary ends the phrase.
@@ -138,6 +157,28 @@ def _names_en(text: str) -> Iterator[Claim]:
             phrase = []
     if phrase:
         yield from _name(phrase)
+
+
+def _at_sentence_start(text: str, i: int) -> bool:
+    """Whether text[i] opens the text, a sentence or a line (after an optional bullet): what
+    `_SENTENCE_START` says of text[:i], found by looking back over spaces instead of searching
+    the whole prefix for every capitalised word."""
+    j = i
+    while j > 0 and text[j - 1].isspace():
+        j -= 1
+    if "\n" in text[j:i]:
+        return True
+    if j == 0:
+        return i == 0
+    before = text[j - 1]
+    if before in _SENTENCE_END:
+        return True
+    if before in _BULLETS:
+        k = j - 1
+        while k > 0 and text[k - 1].isspace():
+            k -= 1
+        return "\n" in text[k : j - 1]
+    return False
 
 
 def _plain_word(lower: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 import jieba.posseg
 
@@ -80,3 +81,51 @@ def _spaced(text: str) -> str:
     import re
 
     return re.sub(r"\s*\|\s*", " | ", text)
+
+
+def _random_english(rng: random.Random) -> str:
+    pieces = ["machine learning", "Led", "the", "Acme", "Corp", ".", ";", ":", "\n", "\n- ", "- ", "* ", "• ", "  ",
+              " ", "\t", "\r\n", "\u3000", "!", "?", "。", "Bank of China", "and", "Data",
+              "engineer", "engineers", "Python", "PhD", "bank", "a@b.co", "WWW.x.org",
+              "http://x.y", "＠", "Used", "I", "A", "É", "2023", "managers", "Mr.", "-", "•"]  # fmt: skip
+    return "".join(rng.choice(pieces) + rng.choice(["", " "]) for _ in range(rng.randint(0, 16)))
+
+
+def test_sentence_starts_are_those_of_the_prefix_pattern() -> None:
+    from shared.grounding.claims import _SENTENCE_START, _at_sentence_start
+
+    rng = random.Random(21)
+    for _ in range(1500):
+        text = _random_english(rng)
+        for i in range(len(text) + 1):
+            expected = _SENTENCE_START.search(text[:i]) is not None
+            assert _at_sentence_start(text, i) == expected, (text, i)
+
+
+def test_contact_prefilter_and_vocabulary_filter_change_no_claim() -> None:
+    from shared.grounding import claims as module
+
+    rng = random.Random(23)
+    for _ in range(1500):
+        text = _random_english(rng)
+        norm = normalise(text)
+        for t in (text, norm):
+            assert module._without_contacts(t) == module._CONTACT.sub(" ", t), t
+            if not module._may_hold_contact(t):
+                assert module._CONTACT.findall(t) == [], t
+        tokens = module.WORD.findall(norm)
+        unfiltered = [("skill", phrase) for phrase in module.SKILL_PHRASES_EN
+                      if re.search(rf"\b{re.escape(phrase)}\b", norm)]  # fmt: skip
+        for token in tokens:  # the loop without the filter: every token looked up
+            bare = token.rstrip(".")
+            single = bare[:-1] if bare.endswith("s") and len(bare) > 3 else bare
+            if len(bare) > 1 and bare in module.SKILLS_EN:
+                unfiltered.append(("skill", bare))
+            elif single in module._TITLE_LOWER or bare in module._TITLE_LOWER:
+                unfiltered.append(("title", bare))
+            elif bare in module.DEGREES_EN:
+                unfiltered.append(("degree", bare))
+            elif bare in module.ORG_WORDS_EN:
+                unfiltered.append(("organisation", bare))
+        found = [(c.kind, c.text) for c in module._vocab_en(tokens, norm, frozenset())]
+        assert found == unfiltered, text
