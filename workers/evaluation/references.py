@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 from rouge_score import rouge_scorer
@@ -19,7 +20,7 @@ from sacrebleu.metrics.bleu import BLEU, MAX_NGRAM_ORDER, BLEUScore
 from shared.profile import Resume
 from workers.evaluation.bleu_tokenize import tokens_13a, tokens_zh
 from workers.evaluation.corpus import Person, prose_lines
-from workers.evaluation.text import is_chinese, lines_tokens, ngrams, tokens
+from workers.evaluation.text import is_chinese, lines_tokens, tokens
 
 # Texts are tokenised as sacrebleu's `13a` and `zh` tokenizers do (bleu_tokenize.py); the
 # statistics are those of `BLEU(effective_order=True).sentence_score`, and its `compute_bleu`
@@ -48,6 +49,11 @@ def lcs_length(a: Sequence[str], b: Sequence[str]) -> int:
     return len(a) - v.bit_count()
 
 
+def _counts(toks: list[str], n: int) -> Counter[Any]:
+    """How often each n-gram occurs (words themselves for n = 1), counted in C."""
+    return Counter(toks) if n == 1 else Counter(zip(*(toks[i:] for i in range(n)), strict=False))
+
+
 def rouge(hypothesis: str, reference: str) -> dict[str, float]:
     """ROUGE F-measures with our tokenizer (Chinese: jieba words)."""
     return rouge_of_tokens(tokens(hypothesis), tokens(reference))
@@ -56,9 +62,7 @@ def rouge(hypothesis: str, reference: str) -> dict[str, float]:
 def rouge_of_tokens(prediction: list[str], target: list[str]) -> dict[str, float]:
     """ROUGE-1/2/L F-measures of tokenised texts (rouge-score's formulas)."""
     scores = {
-        f"rouge{n}": rouge_scorer._score_ngrams(
-            Counter(ngrams(target, n)), Counter(ngrams(prediction, n))
-        ).fmeasure
+        f"rouge{n}": rouge_scorer._score_ngrams(_counts(target, n), _counts(prediction, n)).fmeasure
         for n in (1, 2)
     }
     lcs = lcs_length(target, prediction)
@@ -81,14 +85,14 @@ def bleu_score(hypothesis: str, reference: str, tokenize: str | None = None) -> 
     hyp, ref = tokenizer(hypothesis.rstrip()), tokenizer(reference.rstrip())
     correct, total = [], []
     for n in range(1, MAX_NGRAM_ORDER + 1):
-        hyp_counts, ref_counts = Counter(ngrams(hyp, n)), Counter(ngrams(ref, n))
+        hyp_counts, ref_counts = _counts(hyp, n), _counts(ref, n)
         shared = hyp_counts.keys() & ref_counts.keys()
-        if len(hyp_counts) == len(hyp) - n + 1:  # no n-gram twice: each shared one matches once
+        total.append(max(0, len(hyp) - n + 1))
+        if len(hyp_counts) == total[-1]:  # no n-gram twice: each shared one matches once
             correct.append(len(shared))
         else:  # clipped counts, iterated in C (a set iterates in the same order twice)
             pairs = map(hyp_counts.__getitem__, shared), map(ref_counts.__getitem__, shared)
             correct.append(sum(map(min, *pairs)))
-        total.append(max(0, len(hyp) - n + 1))
     return BLEU.compute_bleu(
         correct, total, len(hyp), len(ref), smooth_method="exp", effective_order=True
     )

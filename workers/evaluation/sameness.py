@@ -45,10 +45,12 @@ def self_bleu(texts: Sequence[list[str]], max_n: int = 4) -> float:
     if len(texts) < 2:
         return 0.0
     matches = [_self_matches(texts, n) for n in range(1, max_n + 1)]
-    totals = [sum(max(0, len(t) - n + 1) for t in texts) for n in range(1, max_n + 1)]
-    lengths = sorted(len(t) for t in texts)
-    hyp_len = sum(lengths)
-    ref_len = sum(_closest_other(lengths, len(t)) for t in texts)
+    # Lengths by how many texts have each: a length that two texts share is its own closest.
+    lengths = Counter(len(t) for t in texts)
+    totals = [sum(c * max(0, size - n + 1) for size, c in lengths.items()) for n in range(1, max_n + 1)]
+    hyp_len = sum(size * c for size, c in lengths.items())
+    ordered = sorted(lengths.elements())
+    ref_len = sum(c * _closest_other(ordered, size) for size, c in lengths.items())
     # sacrebleu's corpus formula (exponential smoothing where an order has no match at all).
     return float(
         BLEU.compute_bleu(
@@ -148,13 +150,17 @@ def table(people: Sequence[Person]) -> pd.DataFrame:
 
 def repeated_phrases(people: Sequence[Person], top: int = 20) -> pd.DataFrame:
     """Word trigrams used by the most people (each person counted once per phrase)."""
-    users: dict[tuple[str, str], int] = defaultdict(int)
+    # People per trigram counted in C; each distinct trigram then written out once.
+    per_language: dict[str, Counter[tuple[str, ...]]] = defaultdict(Counter)
     for p in people:
         grams: set[tuple[str, ...]] = set()
         for text in prose_lines(p.resume):
             grams.update(ngrams(tokens(text), PHRASE_N))
-        for gram in grams:
-            users[(p.language, joined(gram))] += 1
+        per_language[p.language].update(grams)
+    users: dict[tuple[str, str], int] = defaultdict(int)
+    for language, counts in per_language.items():
+        for gram, c in counts.items():
+            users[(language, joined(gram))] += c
     ranked = sorted(users.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
     n = max(1, len(people))
     return pd.DataFrame(

@@ -172,3 +172,31 @@ def test_self_bleu_equals_sacrebleu_on_random_cohorts_with_repeated_words() -> N
         refs = [[texts[(i + shift) % k] for i in range(k)] for shift in range(1, k)]
         expected = sacrebleu.corpus_bleu(texts, refs, tokenize="none").score
         assert sameness.self_bleu([t.split() for t in texts]) == pytest.approx(expected), texts
+
+
+def test_repeated_phrases_count_each_person_once_per_phrase() -> None:
+    from shared.profile import Resume
+    from workers.evaluation.corpus import Person
+
+    from .conftest import chinese, english
+
+    def person(key: str, summary: str, zh: bool = False) -> Person:
+        facts = chinese() if zh else english()
+        resume = Resume.model_validate(facts.model_dump())
+        resume.basics.summary = summary
+        return Person(key, resume, facts, "db")
+
+    people = [
+        # "cleaned survey data" twice in one summary: one person.
+        person("a", "Cleaned survey data daily. Cleaned survey data weekly."),
+        person("b", "Cleaned survey data for the lab."),
+        person("c", "Wrote reports."),
+        person("d", "负责数据分析和报告撰写。", zh=True),
+        person("e", "负责数据分析和报告撰写工作。", zh=True),
+    ]
+    table = sameness.repeated_phrases(people)
+    rows = {(r.language, r.phrase): r.people for r in table.itertuples()}
+    assert rows[("en", "cleaned survey data")] == 2
+    assert rows[("zh", "负责数据分析和")] == 2  # jieba words run together, as a reader writes them
+    assert ("en", "wrote reports") not in rows  # one person only: not a repeated phrase
+    assert table["people"].is_monotonic_decreasing
