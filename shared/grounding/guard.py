@@ -35,6 +35,9 @@ class Verdict:
         return "; ".join(parts)
 
 
+_ALNUM = re.compile(r"[a-z0-9]+")
+
+
 class Guard:
     """A configured guard: the slop list and extra skill words (settings), shared by all checks."""
 
@@ -54,6 +57,11 @@ class Guard:
         if han:
             parts.append(f"(?:{'|'.join(han)})")
         self._any_slop = re.compile("|".join(parts)) if parts else None
+        # Cheaper still: a Latin phrase can only occur where its first word is a word of the
+        # text, and a Han phrase where it is a substring (None: a phrase opens with no word).
+        firsts = [_ALNUM.match(p) for p in self.slop if p.isascii()]
+        self._first_words = frozenset(m.group(0) for m in firsts if m) if all(firsts) else None
+        self._han_slop = tuple(p for p in self.slop if not p.isascii())
 
     @classmethod
     def from_settings(cls, slop_file: str = "", slop_extra: Iterable[str] = (),
@@ -67,6 +75,12 @@ class Guard:
         return Verdict(ungrounded=ungrounded, slop=self._slop(norm, source))
 
     def _slop(self, norm: str, source: Source) -> list[str]:
+        if (
+            self._first_words is not None
+            and self._first_words.isdisjoint(_ALNUM.findall(norm))
+            and not any(p in norm for p in self._han_slop)
+        ):
+            return []
         if self._any_slop is None or self._any_slop.search(norm) is None:
             return []
         found = []

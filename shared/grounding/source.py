@@ -61,6 +61,12 @@ def _strings(value: Any, key: str = "") -> Iterator[str]:
             yield from _strings(v, key)
 
 
+@lru_cache(maxsize=4096)
+def _bounded(phrase: str) -> re.Pattern[str]:
+    """The phrase on word boundaries, compiled once (names and skills recur across checks)."""
+    return re.compile(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])")
+
+
 @dataclass(frozen=True)
 class _Field:
     """One input string prepared: the parts of a Source that it contributes."""
@@ -133,8 +139,7 @@ class Source:
             return False  # the common answer, without building a pattern
         if not normalised.isascii():
             return True
-        pattern = rf"(?<![a-z0-9]){re.escape(normalised)}(?![a-z0-9])"
-        return re.search(pattern, self.text) is not None
+        return _bounded(normalised).search(self.text) is not None
 
     def has_word(self, word: str) -> bool:
         word = word.casefold()

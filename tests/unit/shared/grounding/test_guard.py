@@ -208,3 +208,24 @@ def test_a_school_is_only_where_the_person_studied() -> None:
     verdict = check("Economics student at Northfield Institute of Technology.", source)
     assert not verdict.ok and "school 'Northfield Institute of Technology'" in verdict.reason
     assert not check("Studied economics at Northfield Institute of Technology.", source).ok
+
+
+def test_the_slop_prefilter_misses_no_phrase() -> None:
+    import random
+
+    from shared.grounding.normalise import normalise
+
+    guard = Guard()
+    unfiltered = Guard()
+    unfiltered._first_words = None  # the regex alone, as before the word prefilter
+    rng = random.Random(29)
+    pieces = ["passionate", "passion for", "go-getter", "go", "getter", "world-class", "world",
+              "class", "best-in-class", "leveraged", "leverages", "highly", "motivated", "精通",
+              "经验", "丰富", ".", ",", " ", "-", "x", "Results-driven", "Track record"]  # fmt: skip
+    source = Source.from_texts(["Dakota Lee"])
+    for _ in range(2000):
+        norm = normalise(" ".join(rng.choice(pieces) for _ in range(rng.randint(0, 6))))
+        assert guard._slop(norm, source) == unfiltered._slop(norm, source), norm
+    # A phrase that opens with no word turns the prefilter off rather than miss it.
+    odd = Guard(slop=["#1 ninja"])
+    assert odd._slop(normalise("The #1 ninja."), source) == ["#1 ninja"]
