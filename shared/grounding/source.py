@@ -8,8 +8,8 @@ out too. Grounding is per person, not per entry: a bullet may name any fact of t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Final
 
@@ -48,17 +48,24 @@ def stem(word: str) -> str:
     return word
 
 
-def _strings(value: Any, key: str = "") -> Iterator[str]:
+def _strings(value: Any, key: str = "", out: list[str] | None = None) -> list[str]:
+    """Every string in a JSON document, in order, less the fields under `_SKIP` keys."""
+    out = [] if out is None else out
     if key in _SKIP:
-        return
+        return out
     if isinstance(value, str):
-        yield value
+        out.append(value)
     elif isinstance(value, dict):
         for k, v in value.items():
-            yield from _strings(v, k)
+            if type(v) is str:  # the common case, without a call
+                if k not in _SKIP:
+                    out.append(v)
+            else:
+                _strings(v, k, out)
     elif isinstance(value, list):
         for v in value:
-            yield from _strings(v, key)
+            _strings(v, key, out)
+    return out
 
 
 @lru_cache(maxsize=4096)
@@ -111,7 +118,7 @@ class Source:
     schools: tuple[str, ...] = field(default=())
 
     @classmethod
-    def from_texts(cls, texts: Iterable[str]) -> Source:
+    def from_texts(cls, texts: Iterable[str], schools: tuple[str, ...] = ()) -> Source:
         fields = [_field(raw) for raw in texts]
         vocab: set[str] = set().union(*(f.words for f in fields))
         months = set().union(*(f.months for f in fields))
@@ -122,14 +129,14 @@ class Source:
             words=frozenset(vocab),
             months=frozenset(months),
             instructions=tuple(s for f in fields for s in f.instructions),
+            schools=schools,
         )
 
     @classmethod
     def from_profile(cls, profile: Profile) -> Source:
         """Every string of the profile except meta (language, target job) and URLs."""
-        source = cls.from_texts(_strings(profile.model_dump(mode="json")))
         schools = tuple(normalise(e.institution) for e in profile.education if e.institution)
-        return replace(source, schools=schools)
+        return cls.from_texts(_strings(profile.model_dump(mode="json")), schools)
 
     def has_text(self, normalised: str) -> bool:
         """A normalised phrase occurs in the input on word boundaries (any substring for Han)."""
