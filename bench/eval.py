@@ -31,13 +31,18 @@ from workers.evaluation.text import clear_cache
 from workers.writers.template import TemplateWriter
 
 
-def cohort(n: int, seed: int) -> list[Person]:
+def cohort(n: int, seed: int, unique: bool = False) -> list[Person]:
     rng = random.Random(seed)
     writer = TemplateWriter()
     people = []
     for i in range(n):
         profile = Profile.model_validate(make_profile(rng, i))
         resume: Resume = writer.write_one(profile)
+        if unique:  # a word of the person's own on every line: no two texts alike, no new claim
+            mark = f" p{i:05d}"
+            resume.basics.summary = (resume.basics.summary or "") + mark
+            for entry in (*resume.work, *resume.projects):
+                entry.highlights = [h + mark for h in entry.highlights]
         for path, _, _ in sections(resume):
             resume.meta.provenance[path] = "llm:bench"
             resume.meta.grounding.append(
@@ -52,10 +57,15 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--probe-n", type=int, default=1_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--unique", action="store_true",
+        help="end every summary and bullet with a word of the person's own, so that no two texts "
+        "are alike (the template cohort repeats its sentences; a model's cohort repeats fewer)",
+    )  # fmt: skip
     args = parser.parse_args()
 
     started = time.perf_counter()
-    people = cohort(args.n, args.seed)
+    people = cohort(args.n, args.seed, args.unique)
     build_s = time.perf_counter() - started
     # Load jieba's dictionaries once (a one-off of about a second that every run pays): one
     # person of each language, so that the part-of-speech tagger is loaded too.
@@ -99,6 +109,8 @@ def main() -> None:
 
     figures = {
         "resumes": len(people),
+        "unique_texts": args.unique,
+        "distinct_sections": len({t for p in people for _, _, t in sections(p.resume)}),
         "model_sections_checked": ev.summary["faithfulness"]["model_sections"],
         "rerun_grounded_share": ev.summary["faithfulness"]["rerun_grounded_share"],
         "cohort_build_s": round(build_s, 2),

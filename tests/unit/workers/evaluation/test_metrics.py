@@ -200,3 +200,21 @@ def test_repeated_phrases_count_each_person_once_per_phrase() -> None:
     assert rows[("zh", "负责数据分析和")] == 2  # jieba words run together, as a reader writes them
     assert ("en", "wrote reports") not in rows  # one person only: not a repeated phrase
     assert table["people"].is_monotonic_decreasing
+
+
+def test_chinese_tokens_are_jiebas_words_of_the_whole_text() -> None:
+    """Cutting block by block (cached) gives jieba's own cut of the text, less punctuation."""
+    import random
+    import re
+
+    import jieba
+
+    rng = random.Random(31)
+    pieces = ["负责", "数据分析", "和", "报告撰写", "。", "，", "熟悉Python", "C++", "node.js",
+              "2023年", "张伟", " ", "\r\n", "\t", "é", "ü", "％", "100%", "a-b", "(", "）",
+              "华东数据公司", "——", "x_y", "Ω"]  # fmt: skip
+    for _ in range(1000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))) + "负"
+        folded = text.casefold()
+        whole = [w.strip() for w in jieba.lcut(folded)]
+        assert tokens(text) == [w for w in whole if w and re.search(r"\w", w)], text
