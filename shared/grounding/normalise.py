@@ -115,14 +115,36 @@ def _en_sub(match: re.Match[str]) -> str:
     return _fmt(value) if value is not None else match.group(0)
 
 
+# Every English number word holds one of these: where none occurs, no number is written out.
+_EN_STEMS: Final = ("zero", "two", "thre", "four", "forty", "five", "fift", "six", "seven",
+                    "eight", "nine", "ten", "eleven", "twe", "thir", "dozen", "hundred",
+                    "thousand", "illion")  # fmt: skip
+# Characters that re's IGNORECASE matches with an ASCII letter ("SİX" is "six" to it): where one
+# occurs, the substring tests below could miss a match, so every pattern runs.
+_CASE_ODD: Final = "İıſK"
+
+
 @lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
     """Fold width (NFKC), case, quotes and dashes; numerals to Arabic digits; percent to "%".
 
-    Cached: the same employer, school and skill names recur across a cohort's checks."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
-    text = _DASHES.sub("-", text)
-    text = _ZH_RUN.sub(_zh_sub, text)
-    text = _EN_RUN.sub(_en_sub, text)
-    text = _PERCENT_WORD.sub("%", text)
+    Cached: the same employer, school and skill names recur across a cohort's checks. Each
+    pattern runs only where it can match (most texts hold no numeral written out), which is
+    most of the saving on a text seen once."""
+    text = unicodedata.normalize("NFKC", text)
+    if not text.isascii():  # quotes, dashes and Chinese numerals are not ASCII
+        text = _DASHES.sub("-", text.translate(_QUOTES))
+        text = _ZH_RUN.sub(_zh_sub, text)
+    elif "`" in text:
+        text = text.translate(_QUOTES)
+    if any(c in text for c in _CASE_ODD):
+        words = percent = True
+    else:
+        low = text.lower()
+        words = any(stem in low for stem in _EN_STEMS)
+        percent = "per" in low or "pct" in low
+    if words:
+        text = _EN_RUN.sub(_en_sub, text)
+    if percent:
+        text = _PERCENT_WORD.sub("%", text)
     return text.casefold()

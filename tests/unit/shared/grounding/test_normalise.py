@@ -44,3 +44,34 @@ def test_numeral_parsers() -> None:
     assert zh_number("abc") is None
     assert en_number("three thousand two hundred") == 3200
     assert en_number("banana") is None
+
+
+def _normalise_every_pattern(text: str) -> str:
+    """normalise as defined: every pattern run on every text (the fast paths must agree)."""
+    import unicodedata
+
+    from shared.grounding import normalise as module
+
+    text = unicodedata.normalize("NFKC", text).translate(module._QUOTES)
+    text = module._DASHES.sub("-", text)
+    text = module._ZH_RUN.sub(module._zh_sub, text)
+    text = module._EN_RUN.sub(module._en_sub, text)
+    text = module._PERCENT_WORD.sub("%", text)
+    return text.casefold()
+
+
+def test_fast_paths_change_nothing() -> None:
+    import random
+
+    from shared.grounding import normalise as module
+
+    for word in (*module._EN_UNITS, *module._EN_TENS, *module._EN_SCALE):
+        assert any(stem in word for stem in module._EN_STEMS), word
+    rng = random.Random(37)
+    pieces = ["Twenty-Five", "twenty", "five", "hundred", "and", "one", "PER CENT", "percent",
+              "pct", "30", "百分之三十", "两年", "二〇二三", "—", "“x”", "`", "’", "ＴＷＯ", "Ｋ",
+              "SİX", "sıx", "ſix", "Kelvin", "K", "thirteen", "Fifty", "Illion", " ", "-", ".",
+              "Acme", "3.5", "%", "ninety-nine", "a dozen", "ten", "tent", "perhaps", "ｐｃｔ"]  # fmt: skip
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) + rng.choice(["", " "]) for _ in range(rng.randint(0, 8)))
+        assert normalise.__wrapped__(text) == _normalise_every_pattern(text), text
