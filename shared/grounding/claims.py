@@ -34,6 +34,11 @@ _HAN: Final = re.compile(r"[\u4e00-\u9fff]")
 _CONTACT: Final = re.compile(r"\S+@\S+\.\w+|https?://\S+|www\.\S+", re.IGNORECASE)
 # Capitalised words joined by these stay one phrase: "Bank of China", "Procter & Gamble".
 _JOINERS: Final = frozenset({"of", "and", "&", "for", "the", "de", "du", "von"})
+# Words, and single other characters; a run of characters that can be neither capitalised nor
+# a joiner (Han, CJK punctuation but its space, digits) is one token: each only ends a phrase.
+_TOKEN: Final = re.compile(
+    r"[A-Za-z][A-Za-z0-9+#&'.-]*|[0-9\u3001-\u303f\u4e00-\u9fff\uff01-\uff20]+|\S"
+)
 _SENTENCE_END: Final = ".!?:;。！？；"
 _BULLETS: Final = "-*•"
 # The definition _at_sentence_start implements: does text[:i] end where a sentence may start?
@@ -129,14 +134,14 @@ def _vocab_en(tokens: list[str], norm: str, extra_skills: frozenset[str]) -> Ite
             yield Claim("organisation", bare)
 
 
-def _names_en(text: str) -> Iterator[Claim]:
+def _names_en(text: str, token: re.Pattern[str] = _TOKEN) -> Iterator[Claim]:
     """Capitalised phrases: each capitalised word must be in the input (checked by the guard).
 
     The first word of a sentence or bullet is exempt when it is a common word ("Cleaned",
     "Experienced") or a verb form ending -ed/-ing.
     """
     phrase: list[str] = []
-    for match in re.finditer(r"[A-Za-z][A-Za-z0-9+#&'.-]*|\S", text):
+    for match in token.finditer(text):
         word = match.group(0).rstrip(".'-")
         capital = word[:1].isupper() or (len(word) > 1 and word.isupper())
         if capital:

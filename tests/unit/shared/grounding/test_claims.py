@@ -129,3 +129,16 @@ def test_contact_prefilter_and_vocabulary_filter_change_no_claim() -> None:
                 unfiltered.append(("organisation", bare))
         found = [(c.kind, c.text) for c in module._vocab_en(tokens, norm, frozenset())]
         assert found == unfiltered, text
+
+
+def test_runs_of_han_and_digits_as_one_token_find_the_same_names() -> None:
+    from shared.grounding import claims as module
+
+    one_by_one = re.compile(r"[A-Za-z][A-Za-z0-9+#&'.-]*|\S")  # every other character alone
+    rng = random.Random(41)
+    extra = ["张伟", "负责", "。", "，", "：", "2023", "Ｑ", "ＡＢＣ", "（", "）", "Ω", "ß", "Éric"]
+    for _ in range(1500):
+        text = _random_english(rng) + "".join(rng.choice(extra) for _ in range(rng.randint(0, 5)))
+        text = "".join(rng.sample(text, len(text))) if rng.random() < 0.2 else text
+        ours = [(c.kind, c.text) for c in module._names_en(text)]
+        assert ours == [(c.kind, c.text) for c in module._names_en(text, one_by_one)], text
