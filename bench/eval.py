@@ -1,6 +1,6 @@
 """Benchmark: `cohortcv eval`'s metrics over a synthetic cohort; prints resumes/s on one core.
 
-Usage: python bench/eval.py [--n 10000] [--probe-n 1000] [--seed 7]
+Usage: python bench/eval.py [--n 10000] [--probe-n 1000] [--seed 7] [--unique]
 
 The cohort (one in three Chinese, bench/render.py's profiles) is written by the template writer;
 every summary and bullet list is then marked model-written ("llm:bench", meta says passed), so
