@@ -20,6 +20,7 @@ from shared.grounding.vocab import (
     COMMON_EN,
     DEGREES_EN,
     DEGREES_ZH,
+    IRREGULAR_PAST_EN,
     MONTHS,
     ORG_SUFFIX_ZH,
     ORG_WORDS_EN,
@@ -190,6 +191,7 @@ def _plain_word(lower: str) -> bool:
     """A sentence-initial word that names nothing: a common word or a verb form."""
     return (
         lower in COMMON_EN
+        or lower in IRREGULAR_PAST_EN
         or lower in _TITLE_LOWER
         or lower.endswith(("ed", "ing", "ly"))
         or (lower.endswith("s") and (lower[:-1] in COMMON_EN or lower[:-2] in COMMON_EN))

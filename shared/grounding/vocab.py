@@ -39,6 +39,17 @@ SKILLS_ZH: Final = (
     "算法", "强化学习", "大模型", "数据库", "微服务", "运维", "测试开发", "嵌入式",
 )  # fmt: skip
 
+# Irregular past tenses that open resume bullets ("Grew sales 20%", "Oversaw a team of 4"): at the
+# start of a sentence they are verbs like any word ending -ed, not names to ground.
+IRREGULAR_PAST_EN: Final = _words(
+    """
+began bought brought built chose co-wrote cut dealt drew drove fought found gave got grew held
+kept laid lent lost made met outgrew overcame oversaw paid put ran read rebuilt redrew rewrote
+rose sent set shot sold sought spent split spoke spun stood struck swept taught told took threw
+underwent understood undertook upheld withdrew won wrote
+"""
+)
+
 TITLES_EN: Final = _words(
     """
 administrator analyst architect assistant associate captain ceo cfo chair chief co-founder

@@ -229,3 +229,22 @@ def test_the_slop_prefilter_misses_no_phrase() -> None:
     # A phrase that opens with no word turns the prefilter off rather than miss it.
     odd = Guard(slop=["#1 ninja"])
     assert odd._slop(normalise("The #1 ninja."), source) == ["#1 ninja"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cut report time by 30% at Acme Corp.",
+        "Held weekly checks of survey data. Grew the lab study's data set in Python.",
+        "Oversaw survey data cleaning\nBuilt SQL reports\nMade Excel charts",
+        "Wrote Python scripts; Spent two years part-time at Acme Corp.",
+    ],
+)
+def test_a_bullet_may_open_with_an_irregular_past_tense(text: str) -> None:
+    verdict = check(text, EN)
+    assert verdict.ok, verdict.reason
+
+
+def test_an_irregular_past_tense_inside_a_sentence_is_still_a_name_to_ground() -> None:
+    verdict = check("Cleaned data for Grew Labs.", EN)  # "Grew Labs" is nobody's input
+    assert not verdict.ok and "Grew Labs" in verdict.reason
