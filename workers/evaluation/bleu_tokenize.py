@@ -11,6 +11,7 @@ tokens, which is all BLEU reads. Tests hold both equal to sacrebleu's on random 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Final
 
 from sacrebleu.tokenizers.tokenizer_re import TokenizerRegexp
@@ -23,7 +24,7 @@ _RULES: Final = TokenizerRegexp()._re
 _SPACED: Final = tuple(chr(c) for c in range(33, 128) if _RULES[0][0].fullmatch(chr(c)))
 
 
-def _template(template: str):  # type: ignore[no-untyped-def]
+def _template(template: str) -> Callable[[re.Match[str]], str]:
     # Rules 2-4 ("\1 \2 ", " \1 \2") as functions: Python 3.11 expands a template string in
     # slower Python code on every match.
     head, first, middle, second, tail = re.split(r"\\(\d)", template)
