@@ -42,8 +42,6 @@ _TOKEN: Final = re.compile(
 )
 _SENTENCE_END: Final = ".!?:;。！？；"
 _BULLETS: Final = "-*•"
-# The definition _at_sentence_start implements: does text[:i] end where a sentence may start?
-_SENTENCE_START: Final = re.compile(r"(^|[.!?:;。！？；]\s*|\n\s*(?:[-*•]\s*)?)$")
 # Lower-case words that name a role only in some senses ("head of", "fellow students").
 _TITLE_LOWER: Final = TITLES_EN - {"head", "chair", "fellow", "partner", "owner", "principal",
                                    "vice", "associate", "lead", "officer", "captain"}  # fmt: skip
@@ -166,9 +164,9 @@ def _names_en(text: str, token: re.Pattern[str] = _TOKEN) -> Iterator[Claim]:
 
 
 def _at_sentence_start(text: str, i: int) -> bool:
-    """Whether text[i] opens the text, a sentence or a line (after an optional bullet): what
-    `_SENTENCE_START` says of text[:i], found by looking back over spaces instead of searching
-    the whole prefix for every capitalised word."""
+    """Whether text[i] opens the text, a sentence or a line (after an optional bullet): text[:i]
+    is empty, or ends in a sentence end, a newline or a newline and a bullet, each followed by
+    spaces only. Found by looking back over spaces, not by searching the whole prefix."""
     j = i
     while j > 0 and text[j - 1].isspace():
         j -= 1

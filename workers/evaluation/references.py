@@ -28,11 +28,6 @@ from workers.evaluation.text import is_chinese, lines_tokens, tokens
 _BLEU_TOKENIZERS = {"13a": tokens_13a, "zh": tokens_zh}
 
 
-def prose(resume: Resume) -> str:
-    """All prose of a resume, one section per line, in section order."""
-    return "\n".join(prose_lines(resume))
-
-
 def lcs_length(a: Sequence[str], b: Sequence[str]) -> int:
     """Length of the longest common subsequence, bit-parallel (Hyyrö 2004): one pass over `b`
     with integer operations on a bit per position of `a`, instead of an |a|×|b| table."""
@@ -116,19 +111,15 @@ def corpus_bleu(scores: Sequence[BLEUScore]) -> float:
     return float(BLEU.compute_bleu(correct, total, sys_len, ref_len, smooth_method="exp").score)
 
 
-def per_person(people: Sequence[Person], refs: Mapping[str, Resume]) -> pd.DataFrame:
-    """One row per person who has a reference (matched by folder/id, else by name)."""
-    return scored(people, refs)[0]
-
-
 def scored(
     people: Sequence[Person], refs: Mapping[str, Resume]
-) -> tuple[pd.DataFrame, dict[str, BLEUScore]]:
-    """`per_person`, and each person's sentence BLEU under their language's tokenisation (the
-    n-gram counts `by_language` sums into a corpus BLEU without counting again)."""
+) -> tuple[pd.DataFrame, list[BLEUScore]]:
+    """One row per person who has a reference (matched by folder/id, else by name), and each
+    row's sentence BLEU under its language's tokenisation, in row order (the n-gram counts
+    `by_language` sums into a corpus BLEU without counting again)."""
     by_name = {r.basics.name: r for r in refs.values() if r.basics.name}
     rows = []
-    stats: dict[str, BLEUScore] = {}
+    stats: list[BLEUScore] = []
     for person in people:
         ref = refs.get(person.key) or by_name.get(person.resume.basics.name)
         if ref is None:
@@ -140,7 +131,7 @@ def scored(
         # Each summary and bullet tokenised once for every metric (sameness reads the same lines).
         scores = rouge_of_tokens(lines_tokens(hyp_lines), lines_tokens(ref_lines))
         sentence = bleu_score(hyp, ref_text, _corpus_tokenize(person.language))
-        stats[person.key] = sentence
+        stats.append(sentence)
         if bleu_tokenizer(ref_text) != _corpus_tokenize(person.language):
             sentence = bleu_score(hyp, ref_text)  # the sentence's own tokenisation
         rows.append(
@@ -159,18 +150,12 @@ def _corpus_tokenize(language: str) -> str:
     return "zh" if language == "zh" else "13a"
 
 
-def by_language(per: pd.DataFrame, stats: Mapping[str, BLEUScore] | None = None) -> pd.DataFrame:
-    """Mean ROUGE per language and corpus BLEU per language (`stats`: from `scored`)."""
+def by_language(per: pd.DataFrame, stats: Sequence[BLEUScore]) -> pd.DataFrame:
+    """Mean ROUGE per language and corpus BLEU per language (`per`, `stats`: from `scored`)."""
     rows = []
-    stats = stats or {}
     for language, group in per.groupby("language", sort=True):
         tokenize = _corpus_tokenize(str(language))
-        sentences = [
-            stats.get(key) or bleu_score(hyp, ref, tokenize)
-            for key, hyp, ref in zip(
-                group["person"], group["hypothesis"], group["reference"], strict=True
-            )
-        ]
+        sentences = [stats[row] for row in group.index]
         rows.append(
             {"language": language, "people": len(group), "rouge1": group["rouge1"].mean(),
              "rouge2": group["rouge2"].mean(), "rougeL": group["rougeL"].mean(),

@@ -70,13 +70,6 @@ def is_chinese(text: str) -> bool:
     return bool(_HAN.search(text))
 
 
-class Tokenizer:
-    """What rouge-score's `tokenizer=` expects: an object with a `tokenize` method."""
-
-    def tokenize(self, text: str) -> list[str]:
-        return tokens(text)
-
-
 def ngrams(toks: list[str], n: int) -> list[tuple[str, ...]]:
     # zip of n shifted views: the tuples are built in C (slicing each one was a hot spot).
     return list(zip(*(toks[i:] for i in range(n)), strict=False)) if n > 0 else []

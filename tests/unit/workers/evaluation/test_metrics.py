@@ -7,7 +7,14 @@ import sacrebleu
 from rouge_score import rouge_scorer
 
 from workers.evaluation import references, sameness
-from workers.evaluation.text import Tokenizer, lines_tokens, tokens
+from workers.evaluation.text import lines_tokens, tokens
+
+
+class Tokenizer:
+    """What rouge-score's `tokenizer=` expects: our tokens, so its scores can be compared."""
+
+    def tokenize(self, text: str) -> list[str]:
+        return tokens(text)
 
 
 def test_chinese_rouge_is_not_zero_and_equals_the_hand_computed_value() -> None:
@@ -218,3 +225,24 @@ def test_chinese_tokens_are_jiebas_words_of_the_whole_text() -> None:
         folded = text.casefold()
         whole = [w.strip() for w in jieba.lcut(folded)]
         assert tokens(text) == [w for w in whole if w and re.search(r"\w", w)], text
+
+
+def test_corpus_bleu_counts_every_row_even_where_two_people_share_a_key() -> None:
+    from shared.profile import Resume
+    from workers.evaluation.corpus import Person
+
+    from .conftest import english
+
+    def person(summary: str) -> Person:
+        facts = english()
+        resume = Resume.model_validate(facts.model_dump())
+        resume.basics.summary = summary
+        return Person("same id", resume, facts, "db")
+
+    reference = person("Cleaned survey data for three lab studies at Initech.").resume
+    people = [person("Cleaned survey data at Initech."), person("Presented lab results weekly.")]
+    per, stats = references.scored(people, {"same id": reference})
+    table = references.by_language(per, stats)
+    expected = sacrebleu.corpus_bleu(list(per["hypothesis"]), [list(per["reference"])]).score
+    assert len(per) == 2
+    assert table.loc[0, "corpus_bleu"] == pytest.approx(expected, abs=1e-9)
