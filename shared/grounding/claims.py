@@ -15,7 +15,7 @@ from typing import Final
 
 from shared.grounding.normalise import normalise
 from shared.grounding.numbers import Number, numbers
-from shared.grounding.source import WORD
+from shared.grounding.source import WORD, bounded
 from shared.grounding.vocab import (
     COMMON_EN,
     DEGREES_EN,
@@ -117,7 +117,7 @@ def _vocab_en(tokens: list[str], norm: str, extra_skills: frozenset[str]) -> Ite
         if phrase in norm and re.search(rf"\b{re.escape(phrase)}\b", norm):
             yield Claim("skill", phrase)
     for extra in extra_skills:
-        if re.search(rf"(?<![a-z0-9]){re.escape(extra)}(?![a-z0-9])", norm):
+        if bounded(extra).search(norm):
             yield Claim("skill", extra)
     # Only tokens that may be one of the words below (most are not), picked out in C.
     for token in filter(_VOCAB_WORDS.__contains__, tokens):

@@ -10,7 +10,7 @@ from shared.grounding.claims import Claim, claims
 from shared.grounding.normalise import normalise
 from shared.grounding.numbers import same
 from shared.grounding.slop import DEFAULT_SLOP, load_slop
-from shared.grounding.source import Source, words
+from shared.grounding.source import Source, bounded, words
 from shared.grounding.vocab import MONTHS
 
 
@@ -46,21 +46,17 @@ class Guard:
     ) -> None:
         self.slop = tuple(s.casefold() for s in slop)
         self.extra_skills = frozenset(normalise(s) for s in extra_skills if s.strip())
-        # One pass that says whether any phrase may occur: most texts hold none, and the
-        # phrase-by-phrase search below (which also finds phrases inside longer ones) is then
-        # skipped. Han phrases match anywhere, Latin ones on word boundaries.
-        latin = sorted((re.escape(p) for p in self.slop if p.isascii()), key=len, reverse=True)
-        han = sorted((re.escape(p) for p in self.slop if not p.isascii()), key=len, reverse=True)
-        parts = []
-        if latin:
-            parts.append(rf"(?<![a-z0-9])(?:{'|'.join(latin)})(?![a-z0-9])")
-        if han:
-            parts.append(f"(?:{'|'.join(han)})")
-        self._any_slop = re.compile("|".join(parts)) if parts else None
-        # Cheaper still: a Latin phrase can only occur where its first word is a word of the
-        # text, and a Han phrase where it is a substring (None: a phrase opens with no word).
-        firsts = [_ALNUM.match(p) for p in self.slop if p.isascii()]
-        self._first_words = frozenset(m.group(0) for m in firsts if m) if all(firsts) else None
+        # Most texts hold no phrase: a Latin phrase can only occur where its first word is a
+        # word of the text, so phrases are looked for by their first words (None: a phrase opens
+        # with no word, so every phrase is looked for).
+        self._by_first: dict[str, set[str]] | None = {}
+        for phrase in self.slop:
+            if phrase.isascii():
+                first = _ALNUM.match(phrase)
+                if first is None:
+                    self._by_first = None
+                    break
+                self._by_first.setdefault(first.group(0), set()).add(phrase)
         self._han_slop = tuple(p for p in self.slop if not p.isascii())
 
     @classmethod
@@ -75,23 +71,23 @@ class Guard:
         return Verdict(ungrounded=ungrounded, slop=self._slop(norm, source))
 
     def _slop(self, norm: str, source: Source) -> list[str]:
-        if (
-            self._first_words is not None
-            and self._first_words.isdisjoint(_ALNUM.findall(norm))
-            and not any(p in norm for p in self._han_slop)
-        ):
-            return []
-        if self._any_slop is None or self._any_slop.search(norm) is None:
-            return []
-        found = []
-        for phrase in self.slop:
-            if phrase.isascii():
-                hit = re.search(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", norm)
-            else:
-                hit = phrase in norm  # type: ignore[assignment]
-            if hit and not source.has_text(phrase):
-                found.append(phrase)
-        return found
+        """The phrases in the text that the input does not use itself (Latin ones on word
+        boundaries, Han ones anywhere; a phrase inside a longer one counts too)."""
+        if self._by_first is None:
+            candidates: Iterable[str] = self.slop
+        else:
+            firsts = self._by_first.keys() & set(_ALNUM.findall(norm))
+            maybe = {p for w in firsts for p in self._by_first[w]}
+            maybe.update(p for p in self._han_slop if p in norm)
+            if not maybe:
+                return []
+            candidates = (p for p in self.slop if p in maybe)  # in the list's order
+        return [
+            phrase
+            for phrase in candidates
+            if (bounded(phrase).search(norm) if phrase.isascii() else phrase in norm)
+            and not source.has_text(phrase)
+        ]
 
 
 def grounded(claim: Claim, source: Source) -> bool:

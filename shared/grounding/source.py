@@ -69,8 +69,9 @@ def _strings(value: Any, key: str = "", out: list[str] | None = None) -> list[st
 
 
 @lru_cache(maxsize=4096)
-def _bounded(phrase: str) -> re.Pattern[str]:
-    """The phrase on word boundaries, compiled once (names and skills recur across checks)."""
+def bounded(phrase: str) -> re.Pattern[str]:
+    """A normalised phrase on word boundaries (no letter or digit either side), compiled once:
+    names, skills and slop phrases recur across checks."""
     return re.compile(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])")
 
 
@@ -146,7 +147,7 @@ class Source:
             return False  # the common answer, without building a pattern
         if not normalised.isascii():
             return True
-        return _bounded(normalised).search(self.text) is not None
+        return bounded(normalised).search(self.text) is not None
 
     def has_word(self, word: str) -> bool:
         word = word.casefold()

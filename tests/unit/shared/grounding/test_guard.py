@@ -217,7 +217,7 @@ def test_the_slop_prefilter_misses_no_phrase() -> None:
 
     guard = Guard()
     unfiltered = Guard()
-    unfiltered._first_words = None  # the regex alone, as before the word prefilter
+    unfiltered._by_first = None  # no prefilter: every phrase looked for
     rng = random.Random(29)
     pieces = ["passionate", "passion for", "go-getter", "go", "getter", "world-class", "world",
               "class", "best-in-class", "leveraged", "leverages", "highly", "motivated", "精通",
