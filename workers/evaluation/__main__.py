@@ -56,7 +56,20 @@ def _print(ev: Evaluation) -> None:
             continue
         print(f"\n{name}")
         print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+        if name == "references":
+            _print_unmatched(ev.summary["references"])
     print(json.dumps(ev.summary, ensure_ascii=False, default=str))
+
+
+def _print_unmatched(refs: dict[str, Any]) -> None:
+    for key, what in (
+        ("people_without_reference", "people without a reference"),
+        ("references_for_nobody", "references that match nobody"),
+        ("names_shared_by_several_people", "names several people share (not matched by name)"),
+    ):
+        if refs[key]:
+            shown = ", ".join(refs[key][:20]) + (" …" if len(refs[key]) > 20 else "")
+            print(f"{len(refs[key])} {what}: {shown}")
 
 
 def main(argv: list[str] | None = None) -> int:

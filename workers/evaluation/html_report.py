@@ -18,7 +18,8 @@ overflow:auto}"""
 _TITLES = {
     "faithfulness": "Faithfulness: the grounding guard re-run, per writer and model",
     "failures": "Sections the re-run found ungrounded",
-    "references": "References: ROUGE (jieba words for Chinese) and BLEU (sacrebleu, zh for Chinese)",
+    "references": "References: ROUGE (rouge-score's tokenizer for English, jieba words for Chinese) "
+    "and BLEU (sacrebleu, zh for Chinese)",
     "sameness": "Sameness across the cohort",
     "repeated_phrases": "Most repeated phrases (word trigrams, people using each)",
     "lengths": "Length per section and language",
