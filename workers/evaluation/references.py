@@ -23,7 +23,6 @@ from rouge_score import rouge_scorer
 from rouge_score.tokenize import tokenize as rouge_score_tokenize
 from sacrebleu.metrics.bleu import BLEU, MAX_NGRAM_ORDER, BLEUScore
 
-from shared.profile import Resume
 from workers.evaluation.bleu_tokenize import tokens_13a, tokens_zh
 from workers.evaluation.corpus import Person, References, prose_lines
 from workers.evaluation.text import is_chinese, lines_tokens
