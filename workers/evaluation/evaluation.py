@@ -94,8 +94,22 @@ def evaluate(
     return ev
 
 
-def add_probe(ev: Evaluation, result: ProbeResult, writer: str) -> None:
+# The template writer puts no name or pronoun in its text: the probe cannot find a difference.
+BY_CONSTRUCTION = (
+    "The template writer copies the person's facts and writes no name or pronoun into its text, "
+    "so the probe cannot flag it: 'not flagged' holds by construction, and says nothing of a model."
+)
+
+
+def add_probe(ev: Evaluation, result: ProbeResult, writer: str, note: str | None = None) -> None:
+    """The probe's tables and summary; `note` says what the probe could and could not re-write."""
     ev.tables["probe"] = result.groups
+    ev.tables["probe_comparisons"] = result.comparisons
     ev.tables["probe_per_person"] = result.per_person
-    ev.summary["probe"] = {"writer": writer, **{k: _plain(v) for k, v in result.summary.items()},
-                           "groups": _records(result.groups)}  # fmt: skip
+    ev.summary["probe"] = {
+        "writer": writer,
+        **{k: _plain(v) for k, v in result.summary.items()},
+        "groups": _records(result.groups),
+        "comparisons": _records(result.comparisons),
+        "notes": [n for n in (BY_CONSTRUCTION if writer == "template" else None, note) if n],
+    }
