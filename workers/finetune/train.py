@@ -17,8 +17,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workers.runtime.base import RuntimeOptions
 from workers.finetune.examples import Encoded, Example, collate, encode
+from workers.runtime.base import RuntimeOptions
 from workers.runtime.hf_load import import_torch, import_transformers, load_model
 
 
