@@ -28,6 +28,10 @@ SECURITY_HEADERS = {
     "referrer-policy": "same-origin",
     "x-frame-options": "DENY",
 }
+# Answers hold people's data (batches, reports, resumes, downloads) or a session: no browser or
+# proxy may keep a copy. Only the page's own script and stylesheet files may be cached.
+NO_STORE = ("cache-control", "no-store")
+CACHEABLE_PREFIX = "/static/"
 
 
 def create_app(
@@ -97,7 +101,8 @@ def serve_app() -> FastAPI:
 
 
 class SecurityHeaders:
-    """Pure ASGI middleware: the headers above on every answer that does not set its own."""
+    """Pure ASGI middleware: the headers above on every answer that does not set its own, and
+    `Cache-Control: no-store` on every answer but a static file's."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -113,6 +118,8 @@ class SecurityHeaders:
                 headers = MutableHeaders(scope=message)
                 for key, value in SECURITY_HEADERS.items():
                     headers.setdefault(key, value)
+                if not str(scope.get("path", "")).startswith(CACHEABLE_PREFIX):
+                    headers[NO_STORE[0]] = NO_STORE[1]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -12,9 +12,10 @@ TEXT: dict[str, dict[str, str]] = {
         "signin": "Sign in",
         "signout": "Sign out",
         "api_key": "API key",
-        "key_help": "The key your operator gave you (cohortcv tenant create). It is kept in a "
-        "cookie only this site can read.",
+        "key_help": "The key your operator gave you (cohortcv tenant create). Your browser "
+        "does not keep it: signing in starts a session that ends when you sign out.",
         "bad_key": "That API key is unknown or revoked.",
+        "throttled": "Too many wrong keys from your address. Try again in {minutes} min.",
         "upload": "Upload a file",
         "file": "CSV, XLSX or JSONL file",
         "language": "Resume language",
@@ -74,8 +75,9 @@ TEXT: dict[str, dict[str, str]] = {
         "signin": "登录",
         "signout": "退出",
         "api_key": "API 密钥",
-        "key_help": "运维人员提供的密钥（cohortcv tenant create）。它保存在只有本站能读取的 Cookie 中。",
+        "key_help": "运维人员提供的密钥（cohortcv tenant create）。浏览器不会保存它：登录后开始一个会话，退出即结束。",
         "bad_key": "该 API 密钥不存在或已被吊销。",
+        "throttled": "来自您地址的错误密钥过多，请在 {minutes} 分钟后重试。",
         "upload": "上传文件",
         "file": "CSV、XLSX 或 JSONL 文件",
         "language": "简历语言",
