@@ -201,8 +201,6 @@ def clean(value: object) -> object:
         return value
     if isinstance(value, BaseException):
         return _Exception(value)
-    if isinstance(value, str):
-        return escape(value)
     return _Value(value)
 
 
@@ -246,6 +244,11 @@ class Redact(logging.Filter):
             record.args = cleaned
         elif args:
             record.args = tuple(clean(a) for a in args)
+            if record.name.startswith("sqlalchemy.engine"):
+                # Its DEBUG lines print fetched rows ("Row %r"): only the statement stays.
+                record.args = tuple(
+                    a if isinstance(a, (str, int, float)) else _HIDDEN for a in record.args
+                )
         elif isinstance(record.msg, str):
             record.msg = _CONTROL_IN_TEMPLATE.sub(_escape_char, record.msg)
         else:
