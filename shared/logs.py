@@ -283,9 +283,7 @@ def install() -> None:
     threading.excepthook = _uncaught_in_thread
 
 
-def _uncaught(
-    kind: type[BaseException], exc: BaseException, tb: TracebackType | None
-) -> None:
+def _uncaught(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
     if issubclass(kind, KeyboardInterrupt):
         sys.__excepthook__(kind, exc, tb)
         return

@@ -102,7 +102,7 @@ def _forms(value: str) -> set[str]:
 def _secrets(people: list[dict[str, str]]) -> set[str]:
     found: set[str] = set()
     for p in people:
-        first, rest = p["name"].split(" ", 1)
+        rest = p["name"].split(" ", 1)[1]
         digits = "".join(c for c in p["phone"] if c.isdigit())
         for value in (p["name"], rest, p["email"], p["email"].split("@")[0], p["phone"], digits):
             found |= _forms(value)

@@ -38,7 +38,9 @@ def _database_error() -> BaseException:
     """A real SQLAlchemy error whose text holds the row (an engine without hide_parameters)."""
     engine = create_engine("sqlite://")
     with engine.begin() as conn:
-        conn.execute(text(f"CREATE TABLE people (name TEXT CHECK (name <> '{PERSON}'), email TEXT)"))
+        conn.execute(
+            text(f"CREATE TABLE people (name TEXT CHECK (name <> '{PERSON}'), email TEXT)")
+        )
     try:
         with engine.begin() as conn:
             conn.execute(text("INSERT INTO people VALUES (:n, :e)"), {"n": PERSON, "e": EMAIL})
@@ -61,7 +63,9 @@ def test_arguments_cannot_start_a_line(written: tuple[logging.Logger, io.StringI
     logger.info(Path("a\nb"))  # a message that is not a string: its str() is a value
     logger.info("two\nline template\r")
     lines = out.getvalue().splitlines()
-    assert lines[0] == "INFO cohortcv.test.logs GET /v1/x\\x0d\\x0aFORGED-LINE\\x00 '\\u202e' 200 1.5"
+    assert (
+        lines[0] == "INFO cohortcv.test.logs GET /v1/x\\x0d\\x0aFORGED-LINE\\x00 '\\u202e' 200 1.5"
+    )
     assert lines[1] == "INFO cohortcv.test.logs a\\x0ab"
     # A template is code: its own new lines stay, a carriage return does not.
     assert lines[2:] == ["INFO cohortcv.test.logs two", "line template\\x0d"]
@@ -88,7 +92,10 @@ def test_a_database_error_is_logged_without_its_row(
     text_ = out.getvalue()
     assert PERSON not in text_ and EMAIL not in text_ and "Patel" not in text_
     # What an operator needs is there: the types, SQLite's error name and the code locations.
-    assert "sqlalchemy.exc.IntegrityError (from sqlite3.IntegrityError, SQLITE_CONSTRAINT_CHECK)" in text_
+    assert (
+        "sqlalchemy.exc.IntegrityError (from sqlite3.IntegrityError, SQLITE_CONSTRAINT_CHECK)"
+        in text_
+    )
     assert "The above exception was the direct cause of the following exception:" in text_
     assert f'File "{__file__}"' in text_ and "in _database_error" in text_
     assert "heartbeat failed: RuntimeError (sqlalchemy.exc.IntegrityError (from" in text_
@@ -196,5 +203,7 @@ def test_the_api_server_log_config_filters_every_handler() -> None:
         assert handler["filters"] == ["redact"]
     logging.config.dictConfig(config)  # the filter resolves and builds
     assert any(
-        isinstance(f, logs.Redact) for h in logging.getLogger("cohortcv").handlers for f in h.filters
+        isinstance(f, logs.Redact)
+        for h in logging.getLogger("cohortcv").handlers
+        for f in h.filters
     )
