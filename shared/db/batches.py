@@ -53,7 +53,14 @@ def job_counts(engine: Engine, batch_id: str) -> dict[str, int]:
     return counts
 
 
+def _unfindable(batch_id: str) -> bool:
+    # No id holds a NUL, and PostgreSQL refuses one in a query: such an id is simply not found.
+    return "\x00" in batch_id
+
+
 def get_batch(engine: Engine, batch_id: str, institution_id: str | None = None) -> Batch:
+    if _unfindable(batch_id):
+        raise NotFoundError(f"no batch {batch_id!r}")
     with Session(engine) as session:
         batch = session.get(Batch, batch_id)
     if batch is None or (institution_id is not None and batch.institution_id != institution_id):
@@ -75,6 +82,8 @@ def batch_object(
     status that the counts show has moved goes through `refresh_status`'s write.
     """
     now = utcnow()
+    if _unfindable(batch_id):
+        raise NotFoundError(f"no batch {batch_id!r}")
     with Session(engine) as session:
         batch = session.get(Batch, batch_id)
         if batch is None or (institution_id is not None and batch.institution_id != institution_id):
