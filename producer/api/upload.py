@@ -10,6 +10,7 @@ from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
+from producer.api.errors import CutOff
 from producer.service.batches import (
     clean_filename,
     discard_staged,
@@ -49,6 +50,7 @@ class _Parts:
         self.folder = folder
         self.max_bytes = max_bytes
         self.upload = Upload()
+        self.ended = False  # the closing boundary was seen
         self._headers: dict[str, str] = {}
         self._field = b""
         self._value = b""
@@ -65,7 +67,11 @@ class _Parts:
             "on_headers_finished": self._headers_done,
             "on_part_data": self._data,
             "on_part_end": self._end,
+            "on_end": self._finish,
         }
+
+    def _finish(self) -> None:
+        self.ended = True
 
     def _add(self, attr: str, data: bytes) -> None:
         setattr(self, attr, getattr(self, attr) + data)
@@ -128,7 +134,8 @@ async def receive_upload(request: Request, folder: Path, max_bytes: int) -> Uplo
     """Stream a multipart/form-data body with a `file` field to `folder`; other fields as text.
 
     Over `max_bytes` → TooLargeError as soon as that many bytes arrived (or at once when the
-    Content-Length says so); a body that is not multipart or has no file → InputError.
+    Content-Length says so); a body that is not multipart or has no file → InputError; one
+    that ends before its closing boundary → CutOff (400). Nothing of a refused body is kept.
     """
     content_type, params = parse_options_header(request.headers.get("content-type", ""))
     boundary = params.get(b"boundary")
@@ -145,6 +152,13 @@ async def receive_upload(request: Request, folder: Path, max_bytes: int) -> Uplo
         async for chunk in request.stream():
             parser.write(chunk)
         parser.finalize()
+        if not parts.ended:
+            # python-multipart's finalize() does not check this: a body cut mid-file would
+            # otherwise be read as a shorter file, its last row cut mid-record.
+            raise CutOff(
+                "the upload was cut off before its end (no closing multipart boundary); "
+                "nothing was stored: send the file again"
+            )
     except MultipartParseError:
         parts.close()
         parts.upload.discard()
