@@ -27,6 +27,9 @@ MAX_FIELDS = 32
 # Headers and boundaries around the file: a Content-Length over the limit by more is refused
 # before a byte of the body is read.
 ENVELOPE_BYTES = 1024 * 1024
+# A part's headers: room for a file name of thousands of characters (it is shortened to 200
+# when kept), still a bounded amount of memory.
+MAX_HEADER_BYTES = 64 * 1024
 
 
 @dataclass
@@ -147,7 +150,8 @@ async def receive_upload(request: Request, folder: Path, max_bytes: int) -> Uplo
     if declared.isdigit() and int(declared) > max_bytes + ENVELOPE_BYTES:
         raise TooLargeError("upload", too_big_message(int(declared), max_bytes))
     parts = _Parts(folder, max_bytes)
-    parser = MultipartParser(boundary, parts.callbacks())  # type: ignore[arg-type]
+    callbacks: Any = parts.callbacks()
+    parser = MultipartParser(boundary, callbacks, max_header_size=MAX_HEADER_BYTES)
     try:
         async for chunk in request.stream():
             parser.write(chunk)
@@ -159,9 +163,14 @@ async def receive_upload(request: Request, folder: Path, max_bytes: int) -> Uplo
                 "the upload was cut off before its end (no closing multipart boundary); "
                 "nothing was stored: send the file again"
             )
-    except MultipartParseError:
+    except MultipartParseError as exc:
         parts.close()
         parts.upload.discard()
+        if "header size" in str(exc):
+            raise InputError(
+                f"a part's headers are longer than {MAX_HEADER_BYTES // 1024} KiB: "
+                "give the file a shorter name"
+            ) from None
         raise InputError(
             "the multipart body is malformed; send a form with a 'file' field"
         ) from None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, case, delete, exists, func, insert, select, update
@@ -69,7 +69,8 @@ def get_batch(engine: Engine, batch_id: str, institution_id: str | None = None) 
 
 
 def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+    # Always with its offset (+00:00): SQLite hands the UTC times back without one.
+    return heartbeats.aware(value).astimezone(UTC).isoformat() if value is not None else None
 
 
 def batch_object(
@@ -100,7 +101,7 @@ def batch_object(
         ).all()
         tokens, seconds = generation.totals_on(session.connection(), batch_id)
     present = {status for status, n, _, _ in per_status if n}
-    if _derived_status(batch.status, present) != batch.status:
+    if _derived_status(batch.status, present) != batch.status or _cancel_ended(batch, present):
         refresh_status(engine, batch_id)
         batch = get_batch(engine, batch_id, institution_id)
     jobs = {status: 0 for status in JobStatus.ALL}
@@ -120,7 +121,11 @@ def batch_object(
         "done": jobs[JobStatus.DONE],
         "failed": jobs[JobStatus.FAILED],
         "dead": jobs[JobStatus.DEAD],
+        "cancelled": jobs[JobStatus.CANCELLED],
     }
+    pace = progress(engine, batch, counts, recent, max(finishes, default=None), now)
+    if batch.status in FINISHED and batch.finished_at is not None:
+        pace["rate_per_s"] = _run_rate(batch, counts["done"])
     return {
         "id": batch.id,
         "institution_id": batch.institution_id,
@@ -131,9 +136,31 @@ def batch_object(
         "finished_at": _iso(batch.finished_at),
         "options": batch.options,
         "warnings": batch.warnings,
-        **progress(engine, batch, counts, recent, max(finishes, default=None), now),
+        **pace,
         "tokens_per_s": tokens / seconds if tokens and seconds > 0 else None,
     }
+
+
+# A batch in one of these has ended: its rate is its average over its run, not the last minute's.
+FINISHED = (BatchStatus.COMPLETED, BatchStatus.CANCELLED, BatchStatus.FAILED)
+
+
+def _run_rate(batch: Batch, done: int) -> float | None:
+    """Resumes per second over the whole run, from the upload to the last job's end."""
+    assert batch.finished_at is not None and batch.created_at is not None
+    seconds = (
+        heartbeats.aware(batch.finished_at) - heartbeats.aware(batch.created_at)
+    ).total_seconds()
+    return round(done / seconds, 3) if seconds > 0 else None
+
+
+def _cancel_ended(batch: Batch, present: set[str]) -> bool:
+    """A cancelled batch whose last running job has ended since, its end not yet written."""
+    return (
+        batch.status == BatchStatus.CANCELLED
+        and batch.finished_at is None
+        and not present & set(ACTIVE)
+    )
 
 
 # The reconciler runs every 30 s by default; unseen for this long, it is not running.
@@ -294,6 +321,13 @@ def refresh_status(engine: Engine, batch_id: str) -> str:
             if new == BatchStatus.COMPLETED:
                 values["finished_at"] = utcnow()
             conn.execute(update(Batch).where(Batch.id == batch_id).values(**values))
+        elif new == BatchStatus.CANCELLED and not conn.scalar(select(_any_job(batch_id, ACTIVE))):
+            # A cancelled batch ends when its last running chunk does.
+            conn.execute(
+                update(Batch)
+                .where(Batch.id == batch_id, Batch.finished_at.is_(None))
+                .values(finished_at=utcnow())
+            )
         return new
 
 
@@ -311,7 +345,10 @@ def active_batch_ids(engine: Engine) -> list[str]:
 def set_status(engine: Engine, batch_id: str, status: str) -> None:
     with engine.begin() as conn:
         values: dict[str, Any] = {"status": status}
-        if status in (BatchStatus.CANCELLED, BatchStatus.FAILED):
+        # A cancelled batch with chunks still running ends with the last (`refresh_status`).
+        if status == BatchStatus.FAILED or (
+            status == BatchStatus.CANCELLED and not conn.scalar(select(_any_job(batch_id, ACTIVE)))
+        ):
             values["finished_at"] = utcnow()
         conn.execute(update(Batch).where(Batch.id == batch_id).values(**values))
 
