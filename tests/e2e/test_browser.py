@@ -162,6 +162,7 @@ def test_sign_in_upload_progress_download_delete(services: Services, tmp_path: P
         stop([api])
 
 
+<<<<<<< HEAD
 # A served resume must look exactly like the file: at most this share of pixels may differ
 # (anti-aliasing); an unstyled page differs in most of its rows of text.
 MAX_DIFFERENT_PIXELS = 0.002
@@ -259,5 +260,44 @@ def test_a_served_html_resume_looks_like_the_file(services: Services, tmp_path: 
                     assert share <= MAX_DIFFERENT_PIXELS, f"resume {n}: {share:.1%} differ"
             browser.close()
         assert refused == [], f"the browser refused parts of the resume: {refused}"
+=======
+def test_the_pages_fit_a_390_px_phone(services: Services, tmp_path: Path) -> None:
+    """No page is wider than a phone's screen: wide tables scroll inside their card."""
+    _need_browser()
+    from playwright.sync_api import sync_playwright
+
+    new = tenants.create_tenant(services.engine, "Example University")
+    port = free_port()
+    api = _serve(services, port, tmp_path / "api.log")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        import urllib.request
+
+        wait_for(
+            "the API",
+            lambda: urllib.request.urlopen(f"{base}/healthz", timeout=2).status == 200,
+            [api],
+        )
+        upload = _cohort(tmp_path / ("Cohort of the class of 2024 final" * 3 + ".csv"), 20)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = browser.new_page(viewport={"width": 390, "height": 844})
+            page.goto(f"{base}/signin")
+            page.fill("#key", new.key)
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{base}/batches")
+            page.set_input_files("#file", str(upload))
+            page.click("#upload-button")
+            page.wait_for_url(f"{base}/batches/*")
+            batch = page.url
+            wide = "() => document.documentElement.scrollWidth"
+            for url in (batch, f"{base}/batches", f"{base}/docs", f"{batch}?lang=zh",
+                        f"{base}/batches?lang=zh"):  # fmt: skip
+                page.goto(url)
+                width = page.evaluate(wide)
+                assert width <= 390, f"{url} is {width} px wide on a 390 px screen"
+            page.screenshot(path=str(tmp_path / "phone.png"), full_page=True)
+            browser.close()
+>>>>>>> h-api
     finally:
         stop([api])

@@ -22,7 +22,14 @@ router = APIRouter(prefix="/v1/resumes", tags=["resumes"], responses=ERRORS)
 )
 def get_resume(
     resume_id: Annotated[int, Path(ge=1, le=2**62)],
-    fmt: Annotated[str, Path(description=f"One of {', '.join(FORMATS)}", max_length=8)],
+    fmt: Annotated[
+        str,
+        Path(
+            description=f"One of {', '.join(FORMATS)}",
+            max_length=8,
+            json_schema_extra={"enum": list(FORMATS)},
+        ),
+    ],
     svc: ServiceDep,
     institution: InstitutionDep,
 ) -> Response:

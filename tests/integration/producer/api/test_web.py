@@ -224,3 +224,37 @@ def test_answers_with_personal_data_are_never_stored(api: Api) -> None:
     assert signin.headers.get("cache-control") == "no-store"
     # The page's own script and stylesheet may be cached.
     assert "no-store" not in api.client.get("/static/app.js").headers.get("cache-control", "")
+
+ZH = {"Accept-Language": "zh-CN,zh;q=0.9", "Origin": "http://testserver"}
+
+
+def test_the_chinese_page_shows_rejection_reasons_and_upload_errors_in_chinese(api: Api) -> None:
+    _sign_in(api, api.a.key)
+    page = api.client.post(
+        "/batches/upload", files={"file": ("c.csv", COHORT)}, headers=ZH, follow_redirects=True
+    ).text
+    assert "缺少姓名" in page and "name is missing" not in page
+    assert "邮箱 &#39;not-an-email&#39; 不是有效的电子邮件地址" in page
+    assert "not a valid e-mail address" not in page
+    for name, content, says in (
+        ("empty.csv", b"", "empty.csv：是空文件；可接受"),
+        ("c.csv", COHORT.encode(), "格式：未知的 &#39;exe&#39;；可选 pdf, html, md, json"),
+    ):
+        response = api.client.post(
+            "/batches/upload", files={"file": (name, content)}, headers=ZH,
+            data={"formats": "exe"} if says.startswith("格式") else {},
+        )  # fmt: skip
+        assert response.status_code == 422
+        assert says in response.text, response.text[-1500:]
+    cut = api.client.post(
+        "/batches/upload",
+        headers={**ZH, "Content-Type": "multipart/form-data; boundary=cut"},
+        content=b'--cut\r\nContent-Disposition: form-data; name="file"; filename="c.csv"\r\n\r\nname\n',
+    )
+    assert cut.status_code == 400 and "上传被中断" in cut.text
+    # The English page keeps the English words.
+    english = api.client.post(
+        "/batches/upload", files={"file": ("empty.csv", b"")},
+        headers={"Origin": "http://testserver", "Accept-Language": "en"},
+    )  # fmt: skip
+    assert "empty.csv: is empty" in english.text
