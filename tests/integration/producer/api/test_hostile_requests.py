@@ -42,8 +42,9 @@ def test_nul_and_huge_numbers_are_refused_with_the_json_error(
 
 
 def test_the_batch_page_of_a_nul_id_is_a_404_page(api: Api) -> None:
-    api.client.cookies.set("cohortcv_session", api.a.key)
-    response = api.client.get("/batches/%00")
+    signed_in = api.client.post("/signin", data={"key": api.a.key}, follow_redirects=False)
+    assert signed_in.status_code == 303
+    response = api.client.get("/batches/%00", follow_redirects=False)
     assert response.status_code == 404
     assert "internal error" not in response.text
 
