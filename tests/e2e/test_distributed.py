@@ -99,7 +99,7 @@ def test_kill_minus_9_of_one_worker_while_another_runs(
 ) -> None:  # type: ignore[no-untyped-def]
     cohort = write_cohort(tmp_path / "cohort.csv", 200)
     batch_id = services.cli("submit", str(cohort)).stdout.strip().splitlines()[-1]
-    victim = services.start_worker("-c", "1", "-n", "victim@%h", "-Q", "generate")
+    victim = services.start_worker("-c", "1", "-n", "victim@%h", "-Q", "write")
     services.start_worker("-c", "1", "-n", "survivor@%h", "-B")
     engine = services.engine
 

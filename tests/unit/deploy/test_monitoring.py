@@ -136,8 +136,7 @@ def test_flower_process_does_not_export_cohortcv_counters(tmp_path: Path) -> Non
     """Flower loads the workers' app and serves prometheus_client's default registry: cohortcv's
     counters there sit at 0 forever (three of them did). Workers serve them themselves."""
     script = (
-        "import prometheus_client, workers.app\n"
-        "print(prometheus_client.generate_latest().decode())"
+        "import prometheus_client, workers.app\nprint(prometheus_client.generate_latest().decode())"
     )
     env = {
         **os.environ,
