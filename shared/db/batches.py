@@ -215,7 +215,7 @@ def _pace(engine: Engine, batch_id: str, recent: int, done: int, now: datetime) 
                 func.count(func.distinct(Job.finished_at)),
             ).where(done_in, Job.finished_at >= since)
         ).one()
-        if first is None:  # none in the last minute: stalled if any finished before
+        if first is None or last is None:  # none in the last minute: stalled if any did before
             return Pace(0.0, done > 0, RATE_WINDOW_S)
         if done > recent:  # finishing for over a minute: the plain last-minute rate
             return Pace(recent / RATE_WINDOW_S, True, RATE_WINDOW_S / max(1, int(events)))
