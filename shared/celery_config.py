@@ -8,7 +8,7 @@ from celery import Celery
 
 from shared.errors import ConfigurationError
 from shared.settings import Settings
-from shared.tasks import ALL_QUEUES, PURGE_EXPIRED, RECONCILE, ROUTES, ChunkPayload
+from shared.tasks import PURGE_EXPIRED, RECONCILE, RENDER_QUEUE, ROUTES, ChunkPayload
 
 
 def celery_config(settings: Settings) -> dict[str, Any]:
@@ -53,7 +53,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "task_send_sent_event": not settings.embedded_broker,
         "task_track_started": True,
         "task_routes": ROUTES,
-        "task_default_queue": ALL_QUEUES[1],
+        "task_default_queue": RENDER_QUEUE,
         # Each recycle would reload the model: leave max_tasks/max_memory per child unset.
         "worker_hijack_root_logger": False,
         "beat_schedule": {

@@ -8,54 +8,75 @@ state), abandoned uploads; the long job deadline only catches a worker alive but
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import Engine
 
 from shared.db import batches, heartbeats, jobs
 from shared.db.models import JobStage
 from shared.policy import LOST_QUEUED_AFTER_S, Policy
-from shared.tasks import GENERATE_QUEUE, RENDER_CHUNK, RENDER_QUEUE, WRITE_CHUNK
+from shared.tasks import CHUNK_QUEUES, stage_queue, stage_task
 
 log = logging.getLogger(__name__)
 
 Sender = Callable[[str, str, list[int]], None]  # (task name, batch id, job ids)
-STAGE_TASK = {JobStage.WRITE: WRITE_CHUNK, JobStage.RENDER: RENDER_CHUNK}
-STAGE_QUEUE = {JobStage.WRITE: GENERATE_QUEUE, JobStage.RENDER: RENDER_QUEUE}
+STAGES = (JobStage.WRITE, JobStage.RENDER)
 RECONCILER_ID = "reconciler"
 
 
 def top_up(engine: Engine, send: Sender, batch_id: str, policy: Policy) -> int:
-    """Send the next chunks of a batch while its window has room; returns jobs sent."""
+    """Send the next chunks of a batch while its window has room; returns jobs sent.
+
+    Writes go to the queue of the batch's writer (shared.tasks.write_task)."""
     sent = 0
     writing: list[int] = []
     for stage, chunk in jobs.release_window(
         engine, batch_id, policy.chunk_size, policy.window_chunks, policy.deadline_s
     ):
-        if stage == JobStage.WRITE and policy.write_chunk_size:
-            writing += chunk  # re-cut below into the generate queue's own chunk size
+        if stage == JobStage.WRITE:
+            writing += chunk  # re-cut below into the write queue's own chunk size
             continue
-        send(STAGE_TASK[stage], batch_id, chunk)
+        send(stage_task(stage, ""), batch_id, chunk)
         sent += len(chunk)
-    size = policy.write_chunk_size
-    for i in range(0, len(writing), size or 1):
-        send(WRITE_CHUNK, batch_id, writing[i : i + size])
-        sent += len(writing[i : i + size])
+    if writing:
+        task = stage_task(JobStage.WRITE, batches.writer_of(engine, batch_id))
+        size = policy.write_chunk_size or policy.chunk_size
+        for i in range(0, len(writing), size):
+            send(task, batch_id, writing[i : i + size])
+            sent += len(writing[i : i + size])
     return sent
 
 
-def _empty_stages(queue_depth: Callable[[str], int] | None) -> list[str]:
-    """Stages whose broker queue holds no message; with no broker view, none (be safe)."""
+def _empty_lanes(
+    queue_depth: Callable[[str], int] | None, writers: dict[str, str]
+) -> dict[str, list[str]]:
+    """Per stage, the active batches whose broker queue for that stage holds no message; with
+    no broker view, none (be safe)."""
     if queue_depth is None:
-        return []
-    empty = []
-    for stage, queue in STAGE_QUEUE.items():
+        return {}
+    empty = set()
+    for queue in CHUNK_QUEUES:
         try:
             if queue_depth(queue) == 0:
-                empty.append(stage)
+                empty.add(queue)
         except Exception as exc:  # broker unreachable: decide nothing from it this pass
             log.warning("queue depth of %s unavailable: %s", queue, exc)
-    return empty
+    lanes = {
+        stage: [b for b, w in writers.items() if stage_queue(stage, w) in empty] for stage in STAGES
+    }
+    return {stage: ids for stage, ids in lanes.items() if ids}
+
+
+def _resend(
+    send: Sender, groups: Iterable[jobs.StaleGroup], writers: dict[str, str], chunk_size: int
+) -> int:
+    resent = 0
+    for group in groups:
+        task = stage_task(group.stage, writers.get(group.batch_id, "template"))
+        for i in range(0, len(group.job_ids), chunk_size):
+            send(task, group.batch_id, group.job_ids[i : i + chunk_size])
+        resent += len(group.job_ids)
+    return resent
 
 
 def reconcile(
@@ -69,18 +90,18 @@ def reconcile(
     heartbeats.beat(engine, RECONCILER_ID, heartbeats.Kind.RECONCILER)
     abandoned = batches.clean_abandoned(engine)
     gone = heartbeats.gone(engine, jobs.running_claimers(engine))
-    resent = 0
-    for group in jobs.take_stale(
+    writers = batches.writers(engine, batches.active_batch_ids(engine))
+    groups = jobs.take_stale(
         engine,
         retry_after_s=policy.retry_after_s,
         deadline_s=policy.deadline_s,
-        empty_stages=_empty_stages(queue_depth),
+        empty_stages=_empty_lanes(queue_depth, writers),
         lost_queued_after_s=LOST_QUEUED_AFTER_S,
         gone_claimers=gone,
-    ):
-        for i in range(0, len(group.job_ids), policy.chunk_size):
-            send(STAGE_TASK[group.stage], group.batch_id, group.job_ids[i : i + policy.chunk_size])
-        resent += len(group.job_ids)
+    )
+    # A failed job of a batch that just finished its other jobs may be outside `writers`.
+    writers |= batches.writers(engine, {g.batch_id for g in groups} - set(writers))
+    resent = _resend(send, groups, writers, policy.chunk_size)
     topped = 0
     completed = 0
     for batch_id in batches.active_batch_ids(engine):

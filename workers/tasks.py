@@ -18,7 +18,14 @@ from shared.db.retention import purge_expired
 from shared.errors import ConfigurationError
 from shared.reconcile import reconcile, top_up
 from shared.settings import Settings
-from shared.tasks import PURGE_EXPIRED, RECONCILE, RENDER_CHUNK, WRITE_CHUNK, ChunkPayload
+from shared.tasks import (
+    PURGE_EXPIRED,
+    RECONCILE,
+    RENDER_CHUNK,
+    WRITE_CHUNK,
+    WRITE_TEMPLATE_CHUNK,
+    ChunkPayload,
+)
 from workers import holder, metrics
 from workers.pipeline import PipelineContext, StageResult, render_stage, write_stage
 
@@ -103,8 +110,7 @@ def register(app: Celery, settings: Settings) -> None:
         _count(stage, result)
         return result
 
-    @app.task(name=WRITE_CHUNK, **RETRYING)
-    def write_chunk(batch_id: str, job_ids: list[int]) -> dict[str, Any]:
+    def write(batch_id: str, job_ids: list[int]) -> dict[str, Any]:
         payload = ChunkPayload(batch_id=batch_id, job_ids=job_ids)
         result = run_stage("write", payload.job_ids, write_stage)
         if result is None:
@@ -112,6 +118,16 @@ def register(app: Celery, settings: Settings) -> None:
         if result.advanced:
             send(RENDER_CHUNK, batch_id, result.advanced)
         return {"written": len(result.advanced), "failed": len(result.failed)}
+
+    # One stage, two names: a model write waits in the generate queue for a GPU worker, a
+    # template write in the write queue for any CPU worker (shared.tasks.write_task).
+    @app.task(name=WRITE_CHUNK, **RETRYING)
+    def write_chunk(batch_id: str, job_ids: list[int]) -> dict[str, Any]:
+        return write(batch_id, job_ids)
+
+    @app.task(name=WRITE_TEMPLATE_CHUNK, **RETRYING)
+    def write_template_chunk(batch_id: str, job_ids: list[int]) -> dict[str, Any]:
+        return write(batch_id, job_ids)
 
     @app.task(name=RENDER_CHUNK, **RETRYING)
     def render_chunk(batch_id: str, job_ids: list[int]) -> dict[str, Any]:
@@ -150,20 +166,23 @@ def register_liveness(settings: Settings) -> None:
     broker every process is on one machine and the reconciler checks pids: no rows needed."""
     if settings.embedded_broker:
         return
-    metrics.EXTRA_COLLECTORS.append(
-        metrics.BatchHealthCollector(make_engine(settings.resolved_database_url()))
-    )
+    health = make_engine(settings.resolved_database_url())
+    metrics.EXTRA_COLLECTORS.append(metrics.BatchHealthCollector(health))
+    metrics.EXTRA_COLLECTORS.append(metrics.FleetCollector(health))
     held: dict[str, heartbeats.Beating] = {}
 
-    def start(kind: str, follow_parent: bool) -> None:
+    def start(kind: str, follow_parent: bool, **named: Any) -> None:
         engine = make_engine(settings.resolved_database_url())
         held[kind] = heartbeats.Beating(
-            engine, heartbeats.identity(), kind, follow_parent=follow_parent
+            engine, heartbeats.identity(), kind, follow_parent=follow_parent, **named
         ).start()
 
     @worker_ready.connect(weak=False)
-    def _main_alive(**_: Any) -> None:
-        start(heartbeats.Kind.WORKER, follow_parent=False)
+    def _main_alive(sender: Any = None, **_: Any) -> None:
+        # The node name and the queues this worker consumes (its -Q), for status and alerts.
+        queues = sorted(app_queues(sender)) if sender is not None else None
+        node = getattr(sender, "hostname", None)
+        start(heartbeats.Kind.WORKER, follow_parent=False, node=node, queues=queues)
 
     @worker_process_init.connect(weak=False)
     def _child_alive(**_: Any) -> None:
@@ -172,5 +191,11 @@ def register_liveness(settings: Settings) -> None:
 
     @worker_shutdown.connect(weak=False)
     def _main_gone(**_: Any) -> None:
-        for beating in held.values():
-            beating.stop()
+        for kind, beating in held.items():
+            # The worker's own row stays: its age, growing, is what alerts on a stopped worker.
+            beating.stop(forget_row=kind != heartbeats.Kind.WORKER)
+
+
+def app_queues(consumer: Any) -> list[str]:
+    """The queues a worker consumes, as Celery selected them from its -Q."""
+    return list(consumer.app.amqp.queues.consume_from)

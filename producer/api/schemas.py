@@ -24,6 +24,12 @@ class Counts(BaseModel):
     cancelled: int = 0
 
 
+class StuckQueue(BaseModel):
+    queue: str
+    queued: int
+    start: str
+
+
 class BatchObject(BaseModel):
     id: str
     institution_id: str
@@ -43,9 +49,13 @@ class BatchObject(BaseModel):
         "has ended, its average from the upload to its end",
     )
     eta_s: float | None = None
+    # Why eta_s is null while active: "estimating" (rate not measured yet) or "stalled".
+    eta_state: str | None = None
     last_progress_at: str | None = None
     stalled: bool = False
     stalled_reason: str | None = None
+    # Queues holding this batch's jobs that no running worker consumes, with what to start.
+    stuck_queues: list[StuckQueue] = []
     tokens_per_s: float | None = None
 
 

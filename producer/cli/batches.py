@@ -83,7 +83,7 @@ def status(
     ] = True,
 ) -> None:
     """Per-status counts, rate and ETA of a batch (live), or a list of recent batches."""
-    from shared.db.batches import batch_object, list_batches
+    from shared.db.batches import batch_object, list_batches, stuck_queues, stuck_text
 
     settings = get_settings()
     engine = engine_for(settings)
@@ -92,6 +92,8 @@ def status(
         if as_json:
             out.print_json(json.dumps(objs))
             return
+        for stuck in stuck_queues(engine):
+            out.print(f"[bold yellow]waiting:[/] {stuck_text(stuck)}", highlight=False)
         table = Table("id", "file", "status", "rows", "done", "dead", "created")
         for o in objs:
             c = o["counts"]
@@ -124,17 +126,21 @@ def status(
         task = progress.add_task(
             f"batch {batch[:8]}", total=obj["counts"]["accepted"], rate=0.0, eta="-"
         )
-        shown_reason = None
+        shown_reason: str | None = None
         while obj["status"] not in finished:
             c = obj["counts"]
-            if obj["stalled"] and obj["stalled_reason"] != shown_reason:
-                progress.console.print(f"[bold yellow]stalled:[/] {obj['stalled_reason']}")
-            shown_reason = obj["stalled_reason"]
+            reason = obj["stalled_reason"] or "; ".join(
+                stuck_text(q) for q in obj.get("stuck_queues") or []
+            )
+            if reason and reason != shown_reason:
+                label = "stalled" if obj["stalled"] else "waiting"
+                progress.console.print(f"[bold yellow]{label}:[/] {reason}", highlight=False)
+            shown_reason = reason
             progress.update(
                 task,
                 completed=c["done"] + c["dead"],
                 rate=obj["rate_per_s"],
-                eta=_eta(obj["eta_s"]),
+                eta=_eta(obj),
                 description=(
                     f"batch {batch[:8]} {'STALLED' if obj['stalled'] else obj['status']} "
                     f"(running {c['running']}, failed {c['failed']}, dead {c['dead']})"
@@ -146,22 +152,31 @@ def status(
     out.print(counts_table(obj["counts"]))
 
 
-def _eta(seconds: float | None) -> str:
+def _eta(obj: dict[str, Any]) -> str:
+    """The ETA, or why there is none: the rate is still being measured, or nothing moves."""
+    seconds = obj["eta_s"]
     if seconds is None:
-        return "-"
+        return {"estimating": "estimating", "stalled": "none (stalled)"}.get(
+            obj.get("eta_state") or "", "-"
+        )
     minutes, secs = divmod(int(seconds), 60)
     return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}"
 
 
 def _print_pace(obj: dict[str, Any]) -> None:
     """Rate, ETA and the stall verdict under the counts (DESIGN §8 batch object)."""
+    from shared.db.batches import stuck_text
+
     if obj["status"] in ("queued", "in_progress"):
         out.print(
-            f"rate {obj['rate_per_s']:.2f} resumes/s over the last minute; ETA {_eta(obj['eta_s'])}",
+            f"rate {obj['rate_per_s']:.2f} resumes/s over the last minute; ETA {_eta(obj)}",
             highlight=False,
         )
     if obj.get("stalled"):
         out.print(f"[bold yellow]stalled:[/] {obj['stalled_reason']}", highlight=False)
+    else:
+        for stuck in obj.get("stuck_queues") or []:
+            out.print(f"[bold yellow]waiting:[/] {stuck_text(stuck)}", highlight=False)
     for warning in obj.get("warnings") or []:
         out.print(f"[yellow]warning:[/] {warning}", highlight=False)
 

@@ -19,13 +19,20 @@ from producer.cli.common import (
 )
 from shared.processes import usable_cpus
 from shared.settings import get_settings
+from shared.tasks import ALL_QUEUES
 
 
 @edge
 def worker(
     queues: Annotated[
-        str, typer.Option("--queues", "-Q", help="Comma-separated: generate,render,control.")
-    ] = "generate,render,control",
+        str,
+        typer.Option(
+            "--queues",
+            "-Q",
+            help="Comma-separated: generate (model writes: GPU), write (template writes), render, "
+            "control (the reconciler). A CPU worker beside GPU workers: write,render,control.",
+        ),
+    ] = ",".join(ALL_QUEUES),
     device: Annotated[
         str, typer.Option("--device", help="cpu, or cuda:N to serve exactly one GPU.")
     ] = "cpu",

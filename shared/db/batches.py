@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, case, delete, exists, func, insert, select, update
+from sqlalchemy import Engine, and_, case, delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from shared.db import generation, heartbeats
@@ -23,6 +24,7 @@ from shared.db.models import (
 )
 from shared.errors import NotFoundError
 from shared.policy import ABANDONED_VALIDATING_S, STALLED_AFTER_S
+from shared.tasks import START_FOR_QUEUE, stage_queue
 
 DEFAULT_INSTITUTION = "default"
 # A batch with any of these has started working.
@@ -182,30 +184,136 @@ def progress(
     """Rate (resumes/s over the last minute), ETA, and whether the batch is stalled and why.
 
     `recent` is how many jobs finished in the last minute, `last_finish` the latest finish.
+    The ETA is only given once the rate is known (`eta_state` "estimating" before) and while
+    jobs keep finishing at that pace ("stalled" once none has for longer than the pace allows).
     """
-    rate = int(recent or 0) / 60.0
     left = counts["queued"] + counts["running"] + counts["failed"]
     active = batch.status in (BatchStatus.QUEUED, BatchStatus.IN_PROGRESS)
-    eta = None
-    if not active:
-        eta = 0.0 if batch.status == BatchStatus.COMPLETED else None
-    elif rate > 0:
-        eta = round(left / rate, 1)
     last = last_finish or batch.created_at
     idle = _ago(last, now) or 0.0
+    stuck = stuck_queues(engine, batch.id) if active else []
     reason = None
     if active and idle >= STALLED_AFTER_S:
-        reason = _stall_reason(engine, idle, now)
+        reason = _stall_reason(engine, idle, now, stuck)
+    eta: float | None = None
+    rate = int(recent or 0) / RATE_WINDOW_S
+    if not active:
+        state = "final"
+        eta = 0.0 if batch.status == BatchStatus.COMPLETED else None
+    else:
+        pace = _pace(engine, batch.id, recent, counts["done"], now)
+        rate = pace.rate
+        if not pace.known:
+            state = "estimating"
+        elif reason is not None or rate <= 0 or idle > max(IDLE_ETA_S, 3 * pace.gap_s):
+            state = "stalled"  # nothing finished for longer than the pace allows
+        else:
+            state = "known"
+            eta = round(left / rate, 1)
     return {
         "rate_per_s": round(rate, 3),
         "eta_s": eta,
+        "eta_state": state,
         "last_progress_at": _iso(heartbeats.aware(last)) if last else None,
         "stalled": reason is not None,
         "stalled_reason": reason,
+        "stuck_queues": stuck,
     }
 
 
-def _stall_reason(engine: Engine, idle: float, now: datetime) -> str:
+# The rate is measured over the last minute; in a batch's first minute, between its first and
+# latest finish, once they are RATE_MIN_S apart (sooner, one chunk's finish is all it knows).
+RATE_WINDOW_S = 60.0
+RATE_MIN_S = 10.0
+# No ETA when no job finished for this long, or three times the usual gap between finishes.
+IDLE_ETA_S = 20.0
+
+
+@dataclass(frozen=True)
+class Pace:
+    rate: float  # jobs/s
+    known: bool  # measured over long enough to predict from
+    gap_s: float  # the usual time between two finishes
+
+
+def _pace(engine: Engine, batch_id: str, recent: int, done: int, now: datetime) -> Pace:
+    """The finishing rate of an active batch. Over the last minute when it has finished jobs
+    for longer; in its first minute, the jobs finished after its first finish over the time
+    from that finish to the latest (counting the first chunks over a whole minute made the
+    first ETA 3-60× too long). A pause since then is the idle test's business (`progress`)."""
+    since = now - timedelta(seconds=RATE_WINDOW_S)
+    done_in = and_(Job.batch_id == batch_id, Job.status == JobStatus.DONE)
+    with engine.connect() as conn:
+        first, last, events = conn.execute(
+            select(
+                func.min(Job.finished_at),
+                func.max(Job.finished_at),
+                func.count(func.distinct(Job.finished_at)),
+            ).where(done_in, Job.finished_at >= since)
+        ).one()
+        if first is None or last is None:  # none in the last minute: stalled if any did before
+            return Pace(0.0, done > 0, RATE_WINDOW_S)
+        if done > recent:  # finishing for over a minute: the plain last-minute rate
+            return Pace(recent / RATE_WINDOW_S, True, RATE_WINDOW_S / max(1, int(events)))
+        at_first = conn.scalar(select(func.count()).where(done_in, Job.finished_at == first))
+    span = (heartbeats.aware(last) - heartbeats.aware(first)).total_seconds()
+    after = recent - int(at_first or 0)
+    if span < RATE_MIN_S or after <= 0:
+        return Pace(after / span if span > 0 else 0.0, False, RATE_WINDOW_S)
+    return Pace(after / span, True, span / max(1, int(events) - 1))
+
+
+def stuck_queues(engine: Engine, batch_id: str | None = None) -> list[dict[str, Any]]:
+    """Queues holding queued jobs (of `batch_id`, or of every active batch) that no live worker
+    consumes, with what to start: e.g. model writes and only CPU workers running. Said only
+    while some worker runs (with none at all, the stall reason says to start one)."""
+    consumers = heartbeats.consumers(engine)
+    if not consumers or "*" in consumers:
+        return []
+    ids = [batch_id] if batch_id is not None else active_batch_ids(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(Job.batch_id, Job.stage, func.count())
+            .where(Job.batch_id.in_(ids), Job.status == JobStatus.QUEUED)
+            .group_by(Job.batch_id, Job.stage)
+        ).all()
+    writer = writers(engine, {b for b, _, _ in rows})
+    waiting: dict[str, int] = {}
+    for b, stage, n in rows:
+        queue = stage_queue(stage, writer.get(b, "template"))
+        if not consumers.get(queue):
+            waiting[queue] = waiting.get(queue, 0) + int(n)
+    return [
+        {"queue": q, "queued": n, "start": START_FOR_QUEUE[q]} for q, n in sorted(waiting.items())
+    ]
+
+
+def stuck_text(stuck: dict[str, Any]) -> str:
+    return (
+        f"queue {stuck['queue']!r} holds {stuck['queued']} jobs and no running worker "
+        f"consumes it: start {stuck['start']}"
+    )
+
+
+def _writer(options: dict[str, Any] | None) -> str:
+    return str((options or {}).get("writer") or "template")
+
+
+def writers(engine: Engine, batch_ids: Iterable[str]) -> dict[str, str]:
+    """The writer of each batch (its write jobs wait in that writer's queue)."""
+    ids = list(batch_ids)
+    if not ids:
+        return {}
+    with engine.connect() as conn:
+        rows = conn.execute(select(Batch.id, Batch.options).where(Batch.id.in_(ids))).all()
+    return {b: _writer(options) for b, options in rows}
+
+
+def writer_of(engine: Engine, batch_id: str) -> str:
+    return writers(engine, [batch_id]).get(batch_id, "template")
+
+
+def _stall_reason(engine: Engine, idle: float, now: datetime, stuck: list[dict[str, Any]]) -> str:
     worker = _ago(heartbeats.last_seen(engine, heartbeats.Kind.WORKER), now)
     reconciler = _ago(heartbeats.last_seen(engine, heartbeats.Kind.RECONCILER), now)
     causes = []
@@ -217,6 +325,7 @@ def _stall_reason(engine: Engine, idle: float, now: datetime) -> str:
             f"the reconciler {seen}, so lost messages are not re-sent: start `cohortcv beat` "
             "(or one `cohortcv worker -B`)"
         )
+    causes += [stuck_text(q) for q in stuck]
     if not causes:
         causes.append(
             "workers and the reconciler are running: a chunk may be stuck (see the worker logs)"

@@ -13,11 +13,11 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from shared.db.models import Heartbeat, utcnow
@@ -27,6 +27,10 @@ log = logging.getLogger(__name__)
 
 BEAT_S = 5.0
 STALE_S = 20.0
+# A worker's row outlives the worker (a kill -9 or a clean stop alike), so the seconds since its
+# last beat keep growing where Prometheus scrapes them until it comes back under the same node
+# name; rows of nodes gone for a day are pruned.
+WORKER_KEPT_S = 86_400.0
 
 
 class Kind:
@@ -56,16 +60,25 @@ def gone_here(name: str) -> bool:
     return machine == _machine() and pid.isdigit() and not pid_alive(int(pid))
 
 
-def beat(engine: Engine, name: str, kind: str) -> None:
-    """Insert or refresh the heartbeat row `name`."""
+def beat(
+    engine: Engine,
+    name: str,
+    kind: str,
+    node: str | None = None,
+    queues: Sequence[str] | None = None,
+) -> None:
+    """Insert or refresh the heartbeat row `name` (a worker also names its node and queues)."""
     now = utcnow()
+    listed = ",".join(queues) if queues is not None else None
     with engine.begin() as conn:
         moved = conn.execute(update(Heartbeat).where(Heartbeat.id == name).values(seen_at=now))
         if not moved.rowcount:
             # Another process may insert the same name first (two reconcilers): that is a beat too.
             with contextlib.suppress(IntegrityError), conn.begin_nested():
                 conn.execute(
-                    insert(Heartbeat).values(id=name, kind=kind, started_at=now, seen_at=now)
+                    insert(Heartbeat).values(
+                        id=name, kind=kind, started_at=now, seen_at=now, node=node, queues=listed
+                    )
                 )
 
 
@@ -112,11 +125,52 @@ def gone(engine: Engine, names: Iterable[str], stale_s: float = STALE_S) -> set[
     return dead
 
 
+def consumers(engine: Engine, stale_s: float = STALE_S) -> dict[str, int]:
+    """Live workers per queue they consume. A worker row that names no queues (written before
+    workers recorded them) counts under "*": it may consume any queue."""
+    limit = utcnow() - timedelta(seconds=stale_s)
+    with engine.connect() as conn:
+        rows = conn.scalars(
+            select(Heartbeat.queues).where(
+                Heartbeat.kind == Kind.WORKER, Heartbeat.seen_at >= limit
+            )
+        ).all()
+    counts: dict[str, int] = {}
+    for listed in rows:
+        for queue in listed.split(",") if listed is not None else ["*"]:
+            counts[queue] = counts.get(queue, 0) + 1
+    return counts
+
+
+def worker_ages(engine: Engine) -> dict[str, float]:
+    """Seconds since the last beat of each worker node (rows of one node across restarts: the
+    newest counts). Stopped and killed workers stay listed until pruned, their age growing."""
+    now = utcnow()
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(func.coalesce(Heartbeat.node, Heartbeat.id), func.max(Heartbeat.seen_at))
+            .where(Heartbeat.kind == Kind.WORKER)
+            .group_by(func.coalesce(Heartbeat.node, Heartbeat.id))
+        ).all()
+    return {node: max(0.0, (now - aware(at)).total_seconds()) for node, at in rows}
+
+
 def prune(engine: Engine, older_than_s: float = 3600.0) -> None:
-    """Drop rows of processes long gone, so the table stays the size of the fleet."""
+    """Drop rows of processes long gone, so the table stays the size of the fleet (a worker's
+    own row stays WORKER_KEPT_S: its age is what alerts on a lost worker)."""
+    now = utcnow()
     with engine.begin() as conn:
         conn.execute(
-            delete(Heartbeat).where(Heartbeat.seen_at < utcnow() - timedelta(seconds=older_than_s))
+            delete(Heartbeat).where(
+                Heartbeat.kind != Kind.WORKER,
+                Heartbeat.seen_at < now - timedelta(seconds=older_than_s),
+            )
+        )
+        conn.execute(
+            delete(Heartbeat).where(
+                Heartbeat.kind == Kind.WORKER,
+                Heartbeat.seen_at < now - timedelta(seconds=max(older_than_s, WORKER_KEPT_S)),
+            )
         )
 
 
@@ -134,10 +188,14 @@ class Beating:
         kind: str,
         every_s: float = BEAT_S,
         follow_parent: bool = False,
+        node: str | None = None,
+        queues: Sequence[str] | None = None,
     ) -> None:
         self.engine = engine
         self.name = name
         self.kind = kind
+        self.node = node
+        self.queues = queues
         self.every_s = every_s
         self._stop = threading.Event()
         self._parent = os.getppid() if follow_parent else None
@@ -150,7 +208,7 @@ class Beating:
     def _run(self) -> None:
         while not self._stop.is_set() and self._parent in (None, os.getppid()):
             try:
-                beat(self.engine, self.name, self.kind)
+                beat(self.engine, self.name, self.kind, self.node, self.queues)
             except Exception as exc:  # a database restart must not kill the thread
                 log.info("heartbeat of %s failed: %s", self.name, exc)
             self._stop.wait(self.every_s)

@@ -7,7 +7,7 @@ guarded UPDATE, so a redelivered or duplicated chunk can never finish a job twic
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -292,7 +292,7 @@ def take_stale(
     *,
     retry_after_s: Callable[[int], int],
     deadline_s: int,
-    empty_stages: Iterable[str] = (),
+    empty_stages: Mapping[str, Collection[str]] | None = None,
     lost_queued_after_s: int = 15,
     gone_claimers: Iterable[str] = (),
     limit: int = 10_000,
@@ -300,7 +300,8 @@ def take_stale(
     """Jobs to send again, marked queued with a fresh deadline:
     - running on a process that is gone (`gone_claimers`), at once;
     - queued for longer than `lost_queued_after_s` in a stage whose broker queue is empty
-      (their message was lost: a flushed or restarted broker);
+      (their message was lost: a flushed or restarted broker); `empty_stages` maps a stage to
+      the batches whose queue for it is empty (writes wait in their writer's queue);
     - running past their deadline (a worker alive but stuck; a long but healthy queue is
       left alone);
     - failed, once their backoff (`retry_after_s(attempts)`) has passed.
@@ -313,15 +314,16 @@ def take_stale(
     gone = list(gone_claimers)
     if gone:
         overdue.append(and_(Job.status == JobStatus.RUNNING, Job.claimed_by.in_(gone)))
-    stages = list(empty_stages)
-    if stages:
-        overdue.append(
-            and_(
-                Job.status == JobStatus.QUEUED,
-                Job.stage.in_(stages),
-                Job.updated_at < now - timedelta(seconds=lost_queued_after_s),
+    for stage, batch_ids in (empty_stages or {}).items():
+        if batch_ids:
+            overdue.append(
+                and_(
+                    Job.status == JobStatus.QUEUED,
+                    Job.stage == stage,
+                    Job.batch_id.in_(list(batch_ids)),
+                    Job.updated_at < now - timedelta(seconds=lost_queued_after_s),
+                )
             )
-        )
     with engine.begin() as conn:
         query = select(Job.id).where(or_(*overdue)).order_by(Job.id).limit(limit)
         picked = list(conn.scalars(query.with_for_update(skip_locked=True)))

@@ -178,6 +178,10 @@ class Heartbeat(Base):
     kind: Mapped[str] = mapped_column(String(16), index=True)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # A worker's Celery node name (kept across restarts: alerts follow it) and the queues it
+    # consumes, comma-separated (a queue with work and no live consumer is named in status).
+    node: Mapped[str | None] = mapped_column(String(200))
+    queues: Mapped[str | None] = mapped_column(String(200))
 
 
 class RowErrorRecord(Base):

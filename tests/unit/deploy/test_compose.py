@@ -174,12 +174,30 @@ def test_gpu_worker_owns_one_gpu_with_one_process(services: dict[str, Any]) -> N
     assert gpu["build"]["dockerfile"] == "deploy/worker-cuda.Dockerfile"
 
 
-def test_cpu_worker_takes_render_and_control_without_torch(services: dict[str, Any]) -> None:
+def test_cpu_worker_takes_template_writes_render_and_control_without_torch(
+    services: dict[str, Any],
+) -> None:
+    from shared.tasks import CPU_QUEUES, ROUTES, write_task
+
     cpu = services["worker-cpu"]
     argv = _argv(cpu["command"])
-    assert set(argv[argv.index("--queues") + 1].split(",")) == {"render", "control"}
+    queues = set(argv[argv.index("--queues") + 1].split(","))
+    assert queues == set(CPU_QUEUES)
+    # A host without a GPU (worker-gpu not running) still runs template batches to the end.
+    assert ROUTES[write_task("template")]["queue"] in queues
+    assert ROUTES[write_task("llm")]["queue"] not in queues
     assert "--device" not in argv
     assert cpu["build"]["dockerfile"] == "deploy/producer.Dockerfile"
+
+
+def test_every_queue_a_task_is_sent_to_has_a_worker_service(services: dict[str, Any]) -> None:
+    from shared.tasks import ROUTES
+
+    consumed = set()
+    for name in ("worker-gpu", "worker-cpu"):
+        argv = _argv(services[name]["command"])
+        consumed |= set(argv[argv.index("--queues") + 1].split(","))
+    assert {route["queue"] for route in ROUTES.values()} <= consumed
 
 
 def test_flower_listens_on_all_interfaces_inside_but_is_published_on_loopback(

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from shared.celery_config import celery_config
 from shared.settings import Settings
-from shared.tasks import GENERATE_QUEUE, RENDER_CHUNK, RENDER_QUEUE, WRITE_CHUNK
+from shared.tasks import (
+    ALL_QUEUES,
+    CPU_QUEUES,
+    GENERATE_QUEUE,
+    RENDER_CHUNK,
+    RENDER_QUEUE,
+    WRITE_CHUNK,
+    WRITE_QUEUE,
+    stage_queue,
+    stage_task,
+)
 
 
 def test_production_options_follow_the_gpu_worker_recipe() -> None:
@@ -31,6 +41,17 @@ def test_generation_and_rendering_are_separate_queues() -> None:
     routes = celery_config(Settings(broker_url="redis://x"))["task_routes"]
     assert routes[WRITE_CHUNK]["queue"] == GENERATE_QUEUE
     assert routes[RENDER_CHUNK]["queue"] == RENDER_QUEUE
+
+
+def test_writes_are_routed_by_writer_so_template_batches_need_no_gpu() -> None:
+    routes = celery_config(Settings(broker_url="redis://x"))["task_routes"]
+    # A model write waits for a GPU worker; a template write is CPU work.
+    assert routes[stage_task("write", "llm")]["queue"] == GENERATE_QUEUE
+    assert routes[stage_task("write", "template")]["queue"] == WRITE_QUEUE
+    assert stage_queue("write", "template") in CPU_QUEUES
+    assert stage_queue("render", "llm") == RENDER_QUEUE
+    # `cohortcv run` starts its workers on every queue.
+    assert set(ALL_QUEUES) >= {route["queue"] for route in routes.values()}
 
 
 def test_embedded_broker_lives_in_the_data_dir(tmp_path) -> None:  # type: ignore[no-untyped-def]

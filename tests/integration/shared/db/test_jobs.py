@@ -119,18 +119,24 @@ def test_stale_jobs_are_resent_once_per_deadline(engine: Engine) -> None:
     assert [(g.stage, g.job_ids) for g in groups] == [(JobStage.WRITE, ids[:2])]
     # The write queue is empty but the queued jobs were sent a moment ago: not lost yet.
     assert (
-        jobs.take_stale(engine, retry_after_s=_backoff, deadline_s=60, empty_stages=["write"]) == []
+        jobs.take_stale(
+            engine, retry_after_s=_backoff, deadline_s=60, empty_stages={"write": ["b1"]}
+        )
+        == []
     )
     with engine.begin() as conn:
         conn.execute(update(Job).values(updated_at=utcnow() - timedelta(seconds=20)))
     # Queued for 20 s with nothing in the queue: lost, re-sent once.
     groups = jobs.take_stale(
-        engine, retry_after_s=_backoff, deadline_s=60, empty_stages=["write"],
+        engine, retry_after_s=_backoff, deadline_s=60, empty_stages={"write": ["b1"]},
         lost_queued_after_s=15,
     )  # fmt: skip
     assert [g.job_ids for g in groups] == [ids]
     assert (
-        jobs.take_stale(engine, retry_after_s=_backoff, deadline_s=60, empty_stages=["write"]) == []
+        jobs.take_stale(
+            engine, retry_after_s=_backoff, deadline_s=60, empty_stages={"write": ["b1"]}
+        )
+        == []
     )
 
 

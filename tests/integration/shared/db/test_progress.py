@@ -122,3 +122,86 @@ def test_times_carry_their_utc_offset(engine: Engine) -> None:
         at = datetime.fromisoformat(obj[key])
         assert at.utcoffset() == timedelta(0), (key, obj[key])
         assert obj[key].endswith("+00:00")
+
+def _started(engine: Engine, n: int, writer: str = "template") -> list[int]:
+    ids = make_batch(engine, n)
+    with engine.begin() as conn:
+        conn.execute(update(Batch).values(status="in_progress", options={"writer": writer}))
+    return ids
+
+
+def test_no_eta_until_the_rate_is_known_then_a_close_one(engine: Engine) -> None:
+    ids = _started(engine, 1000)
+    obj = batches.batch_object(engine, "b1")
+    assert obj["eta_s"] is None and obj["eta_state"] == "estimating"
+    # The first chunk just finished: one instant says nothing about the pace yet.
+    _finish(engine, ids[:32], seconds_ago=3)
+    obj = batches.batch_object(engine, "b1")
+    assert obj["eta_s"] is None and obj["eta_state"] == "estimating"
+    assert "ETA estimating" in _pace_line(obj)
+    # 25 s into the batch, a chunk of 32 every 5 s (6.4/s): 872 left, about 136 s.
+    for k, ago in enumerate((25, 20, 15, 10, 5)):
+        _finish(engine, ids[32 * k : 32 * (k + 1)], seconds_ago=ago)
+    obj = batches.batch_object(engine, "b1")
+    true_eta = (1000 - 160) / 6.4
+    assert obj["eta_state"] == "known"
+    assert obj["eta_s"] == pytest.approx(true_eta, rel=0.1)  # was 3× (160 jobs over 60 s)
+    assert obj["rate_per_s"] == pytest.approx(6.4, rel=0.1)
+
+
+def test_a_batch_that_stops_finishing_has_no_eta(engine: Engine) -> None:
+    ids = _started(engine, 1000)
+    # Two minutes at 8 jobs every 2 s, then nothing for 25 s (a worker killed).
+    for k, ago in enumerate(range(145, 24, -2)):
+        _finish(engine, ids[8 * k : 8 * (k + 1)], seconds_ago=ago)
+    obj = batches.batch_object(engine, "b1")
+    assert obj["stalled"] is False  # not yet 90 s: the flag waits, the ETA does not
+    assert obj["eta_s"] is None and obj["eta_state"] == "stalled"
+    assert "ETA none (stalled)" in _pace_line(obj)
+
+
+def _pace_line(obj: dict[str, object]) -> str:
+    from producer.cli import batches as cli
+
+    with cli.out.capture() as captured:
+        cli._print_pace(obj)  # type: ignore[arg-type]
+    return captured.get()
+
+
+def test_a_queue_with_jobs_and_no_consumer_is_named_with_what_to_start(engine: Engine) -> None:
+    ids = _started(engine, 10, writer="llm")
+    with engine.begin() as conn:
+        conn.execute(update(Job).where(Job.id.in_(ids)).values(status="queued"))
+    # A host without a GPU: only CPU workers run (as docker-compose.yml's worker-cpu).
+    heartbeats.beat(
+        engine, "h/1:10", heartbeats.Kind.WORKER, "cpu@h", ["control", "render", "write"]
+    )
+    heartbeats.beat(engine, "reconciler", heartbeats.Kind.RECONCILER)
+    obj = batches.batch_object(engine, "b1")
+    assert [(q["queue"], q["queued"]) for q in obj["stuck_queues"]] == [("generate", 10)]
+    assert "cohortcv worker --queues generate" in obj["stuck_queues"][0]["start"]
+    assert "waiting: queue 'generate' holds 10 jobs" in _pace_line(obj)
+    assert [q["queue"] for q in batches.stuck_queues(engine)] == ["generate"]
+    # Stalled, the reason names the queue rather than "a chunk may be stuck".
+    with engine.begin() as conn:
+        conn.execute(update(Batch).values(created_at=utcnow() - timedelta(seconds=120)))
+    reason = batches.batch_object(engine, "b1")["stalled_reason"]
+    assert "queue 'generate'" in reason and "a chunk may be stuck" not in reason
+    # A GPU worker for generate starts: nothing is stuck any more.
+    heartbeats.beat(engine, "g/1:11", heartbeats.Kind.WORKER, "gpu0@g", ["generate"])
+    assert batches.batch_object(engine, "b1")["stuck_queues"] == []
+
+
+def test_template_writes_wait_for_cpu_workers_not_a_gpu(engine: Engine) -> None:
+    ids = _started(engine, 10, writer="template")
+    with engine.begin() as conn:
+        conn.execute(update(Job).where(Job.id.in_(ids)).values(status="queued"))
+    heartbeats.beat(
+        engine, "h/1:10", heartbeats.Kind.WORKER, "cpu@h", ["control", "render", "write"]
+    )
+    assert batches.batch_object(engine, "b1")["stuck_queues"] == []
+    # A GPU-only fleet cannot take them, and says so.
+    heartbeats.forget(engine, "h/1:10")
+    heartbeats.beat(engine, "g/1:11", heartbeats.Kind.WORKER, "gpu0@g", ["generate"])
+    stuck = batches.batch_object(engine, "b1")["stuck_queues"]
+    assert [q["queue"] for q in stuck] == ["write"]
