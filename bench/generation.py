@@ -33,7 +33,7 @@ import torch
 
 from workers.runtime.base import GenerationSettings, Message, ModelIdentity, Prompt, RuntimeOptions
 from workers.runtime.hf import HFRuntime
-from workers.runtime.scratch import CORPUS, build_model, train_tokenizer
+from tests.support.scratch import CORPUS, build_model, train_tokenizer
 
 PEAK_BANDWIDTH = {"H200": 4.8e12, "H100": 3.35e12}
 SYSTEM = "You write resume prose. Use only the facts given below. Rephrase, never add."

@@ -81,6 +81,14 @@ COMMENTS: dict[str, str] = {
     "api.max_upload_rows": "Most data rows in one upload; more is refused with HTTP 413.",
     "api.retention_days": "Batches older than this many days are purged hourly by beat; 0 keeps them.",
     "api.secure_cookies": "true when the page is served over HTTPS: the session cookie is then HTTPS-only.",
+    "api.session_hours": "A web sign-in ends after this many hours (and on sign-out or revoke).",
+    "api.signin_max_failures": (
+        "Wrong keys on the sign-in page per address and window before 429; 0 = no limit."
+    ),
+    "api.signin_window_s": "The window, in seconds, over which wrong sign-ins are counted.",
+    "api.trusted_proxies": (
+        "Reverse proxies' addresses (JSON list): sign-ins count per X-Forwarded-For client."
+    ),
     "api.ingest_processes": "Processes per API server process that validate uploads (0: the CPUs shared among them).",
     "api.max_page": "Largest page of a listing (limit=).",
 }

@@ -21,6 +21,18 @@ class ApiSettings(BaseModel):
     # Set when the page is served over HTTPS (directly or behind a proxy): the session cookie
     # is then sent only over HTTPS.
     secure_cookies: bool = False
+    # A web sign-in lasts this long (the server ends it then, whatever the browser keeps).
+    session_hours: int = 12
+    # Wrong keys typed into the sign-in page: after this many from one address within the
+    # window, that address is answered 429 (Retry-After) until its oldest failure is older than
+    # the window. A career office pastes keys, so 10 in 15 minutes is far beyond honest typos;
+    # 0 turns the limit off.
+    signin_max_failures: int = 10
+    signin_window_s: int = 900
+    # Addresses of reverse proxies in front of the server (e.g. ["127.0.0.1"]): a sign-in from
+    # one of them is counted against the client address the proxy put last in
+    # X-Forwarded-For, not against the proxy (which would lock everyone out at once).
+    trusted_proxies: list[str] = []
     # Processes (per API server process) that validate uploads, so requests never wait on them;
     # 0: the machine's CPUs shared among the server processes (at least one each). More
     # validating processes than CPUs only make status answers wait for the scheduler.
@@ -33,4 +45,3 @@ class ApiSettings(BaseModel):
         if self.ingest_processes > 0:
             return self.ingest_processes
         return max(1, usable_cpus() // max(1, server_processes))
-

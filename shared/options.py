@@ -115,5 +115,8 @@ def build_options(**values: Any) -> BatchOptions:
         for err in exc.errors():
             field = ".".join(str(p) for p in err["loc"]) or "options"
             message = str(err["msg"]).removeprefix("Value error, ")
-            problems.append(f"{field}: {message}")
+            # Our validators' messages name their field already ("formats: unknown 'exe'",
+            # "language 'fr' is not supported"): say it once.
+            named = message.startswith((f"{field}:", f"{field} "))
+            problems.append(message if named else f"{field}: {message}")
         raise InputError("; ".join(problems)) from None

@@ -6,8 +6,15 @@ import logging
 import threading
 from typing import Any
 
-from celery.signals import worker_init, worker_process_init, worker_shutdown
+from celery.signals import (
+    after_setup_logger,
+    after_setup_task_logger,
+    worker_init,
+    worker_process_init,
+    worker_shutdown,
+)
 
+from shared import logs
 from shared.celery_config import make_celery, queue_depth
 from shared.profile import Basics, Meta, Resume
 from shared.settings import get_settings
@@ -19,6 +26,14 @@ tasks.register(app, settings)
 log = logging.getLogger(__name__)
 if settings.writer.preload:
     holder.allow_slow_child_start()
+
+
+@after_setup_logger.connect
+@after_setup_task_logger.connect
+def _redact_logs(**_: Any) -> None:
+    # Worker and beat: every handler Celery just set up (root, task, multiprocessing) escapes
+    # values and writes exceptions without their messages; pool children inherit it by fork.
+    logs.install()
 
 
 @worker_process_init.connect

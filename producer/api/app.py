@@ -28,6 +28,10 @@ SECURITY_HEADERS = {
     "referrer-policy": "same-origin",
     "x-frame-options": "DENY",
 }
+# Answers hold people's data (batches, reports, resumes, downloads) or a session: no browser or
+# proxy may keep a copy. Only the page's own script and stylesheet files may be cached.
+NO_STORE = ("cache-control", "no-store")
+CACHEABLE_PREFIX = "/static/"
 
 
 def create_app(
@@ -68,7 +72,9 @@ def create_app(
     for router in (batches.router, resumes.router, health.router, docs.router, pages.router):
         app.include_router(router)
     pages.mount_static(app)
+    _declare_security(app)
 
+    app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestLog, on_done=app.state.metrics.observe)
     return app
@@ -96,8 +102,60 @@ def serve_app() -> FastAPI:
     return app
 
 
+def _declare_security(app: FastAPI) -> None:
+    """The OpenAPI document says that every /v1 call takes `Authorization: Bearer KEY`
+    (the key is checked by a dependency, which FastAPI would not describe by itself)."""
+    plain = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        spec = plain()  # FastAPI keeps it: the lines below run on the cached document
+        spec.setdefault("components", {})["securitySchemes"] = {
+            "bearer": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "An API key from `cohortcv tenant create`",
+            }
+        }
+        for path, operations in spec.get("paths", {}).items():
+            if path.startswith("/v1/"):
+                for operation in operations.values():
+                    operation["security"] = [{"bearer": []}]
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+class HeadAsGet:
+    """Pure ASGI middleware: HEAD is answered as GET without the body (RFC 9110 §9.3.2), so
+    every read endpoint takes it; FastAPI's routes would answer 405."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+        inner = {**scope, "method": "GET"}
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {**message, "body": b""}
+            await send(message)
+
+        try:
+            await self.app(inner, receive, headers_only)
+        finally:
+            # The route found for the GET names the request in the metrics.
+            if "route" in inner:
+                scope["route"] = inner["route"]
+
+
 class SecurityHeaders:
-    """Pure ASGI middleware: the headers above on every answer that does not set its own."""
+    """Pure ASGI middleware: the headers above on every answer that does not set its own, and
+    `Cache-Control: no-store` on every answer but a static file's."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -113,6 +171,8 @@ class SecurityHeaders:
                 headers = MutableHeaders(scope=message)
                 for key, value in SECURITY_HEADERS.items():
                     headers.setdefault(key, value)
+                if not str(scope.get("path", "")).startswith(CACHEABLE_PREFIX):
+                    headers[NO_STORE[0]] = NO_STORE[1]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

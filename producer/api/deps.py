@@ -1,4 +1,4 @@
-"""Dependencies of the routes: the service, and the caller's institution from its API key."""
+"""Dependencies of the routes: the service, and the caller's institution (API key or web session)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 
 from producer.api.errors import Forbidden, Unauthorized
 from producer.service.context import Service
-from shared.db import tenants
+from shared.db import sessions, tenants
 
 SESSION_COOKIE = "cohortcv_session"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -50,18 +50,30 @@ def key_institution(request: Request, svc: Service, key: str | None) -> str:
     return institution
 
 
+def session_institution(request: Request, svc: Service) -> str | None:
+    """The institution of the page's session cookie (a random id, never the key), else None."""
+    session_id = request.cookies.get(SESSION_COOKIE)
+    institution = sessions.resolve(svc.engine, session_id) if session_id else None
+    if institution is not None:
+        request.state.institution = institution
+    return institution
+
+
 def get_institution(request: Request, svc: ServiceDep) -> str:
-    """The institution whose key signed the request: a Bearer header, or the page's cookie.
+    """The institution that signed the request: a Bearer key, or the page's session cookie.
 
     A change made with the cookie must come from our own page (the cookie is SameSite=Strict
     as well): another site cannot make a signed-in browser cancel or delete a batch.
     """
     key = _bearer(request)
-    if key is None:
-        key = request.cookies.get(SESSION_COOKIE)
-        if key and request.method not in SAFE_METHODS and not same_origin(request):
-            raise Forbidden("a change with the session cookie must come from this site's page")
-    return key_institution(request, svc, key)
+    if key is not None or not request.cookies.get(SESSION_COOKIE):
+        return key_institution(request, svc, key)
+    if request.method not in SAFE_METHODS and not same_origin(request):
+        raise Forbidden("a change with the session cookie must come from this site's page")
+    institution = session_institution(request, svc)
+    if institution is None:
+        raise Unauthorized("the session has ended: sign in again")
+    return institution
 
 
 InstitutionDep = Annotated[str, Depends(get_institution)]

@@ -9,6 +9,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
+from starlette.responses import Response
 
 from shared.errors import (
     CohortcvError,
@@ -30,11 +32,21 @@ class Forbidden(CohortcvError):
     """A cookie-authenticated change sent from another site."""
 
 
+class CutOff(InputError):
+    """An upload whose body ended before its multipart end: nothing of it is kept."""
+
+
+# What a client that hung up before its request was read gets counted and logged as (nginx's
+# "client closed request"): no answer reaches it, and it is no failure of the server.
+CLIENT_GONE = 499
+
+
 # (exception class, HTTP status, code); the first match wins, so subclasses come first.
 MAPPING: list[tuple[type[Exception], int, str]] = [
     (Unauthorized, 401, "unauthorized"),
     (Forbidden, 403, "forbidden"),
     (NotFoundError, 404, "not_found"),
+    (CutOff, 400, "incomplete_upload"),
     (TooLargeError, 413, "too_large"),
     (WholeFileError, 422, "invalid_file"),
     (InputError, 422, "invalid_request"),
@@ -93,6 +105,11 @@ def install(app: FastAPI) -> None:
         return JSONResponse(
             error_body(code, detail), status_code=exc.status_code, headers=exc.headers
         )
+
+    @app.exception_handler(ClientDisconnect)
+    async def _gone(request: Request, exc: ClientDisconnect) -> Response:
+        # The access log line says 499; the upload was discarded where it was being read.
+        return Response(status_code=CLIENT_GONE)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -11,6 +11,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from producer.api.errors import error_body
+from shared.logs import escape
 
 log = logging.getLogger("cohortcv.api.access")
 errlog = logging.getLogger("cohortcv.api")
@@ -70,8 +71,10 @@ class RequestLog:
             institution = scope.get("state", {}).get("institution", "-")
             log.info(
                 "%s %s %s %d %.1fms institution=%s",
-                rid, scope.get("method", "-"), scope.get("path", "-"), status["code"], ms,
-                institution,
+                # The path is the client's (percent-decoded): CR/LF, NUL or bidi characters in it
+                # are escaped here too, not only by the handlers' filter.
+                rid, escape(str(scope.get("method", "-"))), escape(str(scope.get("path", "-"))),
+                status["code"], ms, escape(str(institution)),
             )  # fmt: skip
             if self.on_done is not None:
                 self.on_done(scope, status["code"], ms / 1000)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class ErrorBody(BaseModel):
@@ -21,6 +21,7 @@ class Counts(BaseModel):
     done: int
     failed: int
     dead: int
+    cancelled: int = 0
 
 
 class BatchObject(BaseModel):
@@ -29,11 +30,18 @@ class BatchObject(BaseModel):
     filename: str
     status: str
     counts: Counts
-    created_at: str | None
-    finished_at: str | None
+    created_at: str | None = Field(description="ISO 8601 with its UTC offset")
+    finished_at: str | None = Field(
+        description="When nothing of the batch runs any more (a cancelled batch: when its "
+        "last running chunk ended)"
+    )
     options: dict[str, Any]
     warnings: list[str]
-    rate_per_s: float | None = None
+    rate_per_s: float | None = Field(
+        None,
+        description="Resumes per second: over the last minute while the batch runs; once it "
+        "has ended, its average from the upload to its end",
+    )
     eta_s: float | None = None
     last_progress_at: str | None = None
     stalled: bool = False

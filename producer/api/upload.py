@@ -10,6 +10,7 @@ from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
+from producer.api.errors import CutOff
 from producer.service.batches import (
     clean_filename,
     discard_staged,
@@ -26,6 +27,9 @@ MAX_FIELDS = 32
 # Headers and boundaries around the file: a Content-Length over the limit by more is refused
 # before a byte of the body is read.
 ENVELOPE_BYTES = 1024 * 1024
+# A part's headers: room for a file name of thousands of characters (it is shortened to 200
+# when kept), still a bounded amount of memory.
+MAX_HEADER_BYTES = 64 * 1024
 
 
 @dataclass
@@ -49,6 +53,7 @@ class _Parts:
         self.folder = folder
         self.max_bytes = max_bytes
         self.upload = Upload()
+        self.ended = False  # the closing boundary was seen
         self._headers: dict[str, str] = {}
         self._field = b""
         self._value = b""
@@ -65,7 +70,11 @@ class _Parts:
             "on_headers_finished": self._headers_done,
             "on_part_data": self._data,
             "on_part_end": self._end,
+            "on_end": self._finish,
         }
+
+    def _finish(self) -> None:
+        self.ended = True
 
     def _add(self, attr: str, data: bytes) -> None:
         setattr(self, attr, getattr(self, attr) + data)
@@ -128,7 +137,8 @@ async def receive_upload(request: Request, folder: Path, max_bytes: int) -> Uplo
     """Stream a multipart/form-data body with a `file` field to `folder`; other fields as text.
 
     Over `max_bytes` → TooLargeError as soon as that many bytes arrived (or at once when the
-    Content-Length says so); a body that is not multipart or has no file → InputError.
+    Content-Length says so); a body that is not multipart or has no file → InputError; one
+    that ends before its closing boundary → CutOff (400). Nothing of a refused body is kept.
     """
     content_type, params = parse_options_header(request.headers.get("content-type", ""))
     boundary = params.get(b"boundary")
@@ -140,14 +150,27 @@ async def receive_upload(request: Request, folder: Path, max_bytes: int) -> Uplo
     if declared.isdigit() and int(declared) > max_bytes + ENVELOPE_BYTES:
         raise TooLargeError("upload", too_big_message(int(declared), max_bytes))
     parts = _Parts(folder, max_bytes)
-    parser = MultipartParser(boundary, parts.callbacks())  # type: ignore[arg-type]
+    callbacks: Any = parts.callbacks()
+    parser = MultipartParser(boundary, callbacks, max_header_size=MAX_HEADER_BYTES)
     try:
         async for chunk in request.stream():
             parser.write(chunk)
         parser.finalize()
-    except MultipartParseError:
+        if not parts.ended:
+            # python-multipart's finalize() does not check this: a body cut mid-file would
+            # otherwise be read as a shorter file, its last row cut mid-record.
+            raise CutOff(
+                "the upload was cut off before its end (no closing multipart boundary); "
+                "nothing was stored: send the file again"
+            )
+    except MultipartParseError as exc:
         parts.close()
         parts.upload.discard()
+        if "header size" in str(exc):
+            raise InputError(
+                f"a part's headers are longer than {MAX_HEADER_BYTES // 1024} KiB: "
+                "give the file a shorter name"
+            ) from None
         raise InputError(
             "the multipart body is malformed; send a form with a 'file' field"
         ) from None

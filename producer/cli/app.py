@@ -12,5 +12,16 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _logging() -> None:
+    # Before any command: what this process logs (and an uncaught exception) goes through the
+    # one filter, values escaped and exceptions without their messages.
+    from shared import logs
+
+    logs.install()
+
+
 for group in (run, batches, workers, serve, db, tenant, evaluate, finetune):
     group.register(app)

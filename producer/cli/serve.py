@@ -17,6 +17,10 @@ def log_config(level: str) -> dict[str, Any]:
     from uvicorn.config import LOGGING_CONFIG
 
     config = copy.deepcopy(LOGGING_CONFIG)
+    # Every line through the one filter: values escaped, exceptions without their messages.
+    config["filters"] = {"redact": {"()": "shared.logs.Redact"}}
+    for handler in config["handlers"].values():
+        handler["filters"] = ["redact"]
     config["loggers"]["cohortcv"] = {
         "handlers": ["default"],
         "level": level.upper(),

@@ -34,7 +34,12 @@ from shared.reconcile import top_up
 from shared.settings import IngestSettings
 
 FINAL = (BatchStatus.COMPLETED, BatchStatus.FAILED, BatchStatus.CANCELLED)
-_BAD_NAME_CHARS = re.compile(r"[\x00-\x1f\x7f/\\]+")
+# Control characters, path separators, and the Unicode controls that reorder or hide text
+# (bidi embeddings, overrides and isolates, zero-width marks): "evil\u202ecsv.exe" would be
+# shown as "evilexe.vsc".
+_BAD_NAME_CHARS = re.compile(
+    r"[\x00-\x1f\x7f-\x9f/\\\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]+"
+)
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,8 @@ class Page:
 
 def clean_filename(name: str | None, fallback: str = "upload.csv") -> str:
     """The client's file name, kept as sent where it is safe: last path component only, no
-    control characters, at most 200 characters (the suffix is kept: it names the format)."""
+    control or text-direction characters, at most 200 characters (the suffix is kept: it
+    names the format)."""
     text = unicodedata.normalize("NFC", name or "")
     text = text.replace("\\", "/").rsplit("/", 1)[-1]
     text = _BAD_NAME_CHARS.sub("_", text).strip().lstrip(".")
@@ -72,6 +78,11 @@ def staged_copy(folder: Path, filename: str) -> Path:
     """A fresh private folder under `folder` and the path of `filename` in it: the upload is
     read under its own name (its suffix names the format) without clashing with another."""
     folder.mkdir(parents=True, exist_ok=True)
+    # A name on disk holds at most 255 bytes; 200 CJK characters are 600. Such a name is
+    # staged as upload.<suffix>: the client's name is kept on the batch all the same.
+    if len(filename.encode("utf-8")) > 240:
+        suffix = Path(filename).suffix
+        filename = "upload" + (suffix if len(suffix.encode("utf-8")) <= 16 else "")
     return Path(tempfile.mkdtemp(prefix="upload-", dir=folder)) / filename
 
 

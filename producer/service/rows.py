@@ -16,6 +16,8 @@ from shared.errors import InputError
 from shared.options import FORMATS
 
 ROW_FILTERS = ("accepted", "rejected", *JobStatus.ALL)
+# Lines are stored as 32-bit integers: a cursor past this is no line of any file.
+LAST_LINE = 2**31 - 1
 
 
 def _limit(svc: Service, limit: int) -> int:
@@ -87,13 +89,16 @@ def _page(items: list[dict[str, Any]], limit: int) -> Page:
     return Page(items, more, str(items[-1]["line"]) if more and items else None)
 
 
-def _after(after: str | None) -> int:
+def _after(after: str | int | None) -> int:
     if after in (None, ""):
         return 0
     try:
-        return max(0, int(str(after)))
+        line = int(str(after))
     except ValueError:
-        raise InputError(f"after: {after!r} is not a line number") from None
+        line = -1
+    if not 0 <= line <= LAST_LINE:
+        raise InputError(f"after: {str(after)[:40]!r} is not a line number (0 to {LAST_LINE})")
+    return line
 
 
 def rows(
@@ -102,7 +107,7 @@ def rows(
     institution_id: str,
     *,
     status: str | None = None,
-    after: str | None = None,
+    after: str | int | None = None,
     limit: int = 100,
 ) -> Page:
     """One item per input row in file order, keyed by its line and the row's own id.
@@ -124,7 +129,12 @@ def rows(
 
 
 def errors(
-    svc: Service, batch_id: str, institution_id: str, *, after: str | None = None, limit: int = 100
+    svc: Service,
+    batch_id: str,
+    institution_id: str,
+    *,
+    after: str | int | None = None,
+    limit: int = 100,
 ) -> Page:
     """The rejected rows: line, column, reason (and the row's id and name when it had them)."""
     get_batch(svc.engine, batch_id, institution_id)

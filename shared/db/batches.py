@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, case, delete, exists, func, insert, select, update
@@ -53,7 +53,14 @@ def job_counts(engine: Engine, batch_id: str) -> dict[str, int]:
     return counts
 
 
+def _unfindable(batch_id: str) -> bool:
+    # No id holds a NUL, and PostgreSQL refuses one in a query: such an id is simply not found.
+    return "\x00" in batch_id
+
+
 def get_batch(engine: Engine, batch_id: str, institution_id: str | None = None) -> Batch:
+    if _unfindable(batch_id):
+        raise NotFoundError(f"no batch {batch_id!r}")
     with Session(engine) as session:
         batch = session.get(Batch, batch_id)
     if batch is None or (institution_id is not None and batch.institution_id != institution_id):
@@ -62,7 +69,8 @@ def get_batch(engine: Engine, batch_id: str, institution_id: str | None = None) 
 
 
 def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+    # Always with its offset (+00:00): SQLite hands the UTC times back without one.
+    return heartbeats.aware(value).astimezone(UTC).isoformat() if value is not None else None
 
 
 def batch_object(
@@ -75,6 +83,8 @@ def batch_object(
     status that the counts show has moved goes through `refresh_status`'s write.
     """
     now = utcnow()
+    if _unfindable(batch_id):
+        raise NotFoundError(f"no batch {batch_id!r}")
     with Session(engine) as session:
         batch = session.get(Batch, batch_id)
         if batch is None or (institution_id is not None and batch.institution_id != institution_id):
@@ -91,7 +101,7 @@ def batch_object(
         ).all()
         tokens, seconds = generation.totals_on(session.connection(), batch_id)
     present = {status for status, n, _, _ in per_status if n}
-    if _derived_status(batch.status, present) != batch.status:
+    if _derived_status(batch.status, present) != batch.status or _cancel_ended(batch, present):
         refresh_status(engine, batch_id)
         batch = get_batch(engine, batch_id, institution_id)
     jobs = {status: 0 for status in JobStatus.ALL}
@@ -111,7 +121,11 @@ def batch_object(
         "done": jobs[JobStatus.DONE],
         "failed": jobs[JobStatus.FAILED],
         "dead": jobs[JobStatus.DEAD],
+        "cancelled": jobs[JobStatus.CANCELLED],
     }
+    pace = progress(engine, batch, counts, recent, max(finishes, default=None), now)
+    if batch.status in FINISHED and batch.finished_at is not None:
+        pace["rate_per_s"] = _run_rate(batch, counts["done"])
     return {
         "id": batch.id,
         "institution_id": batch.institution_id,
@@ -122,9 +136,31 @@ def batch_object(
         "finished_at": _iso(batch.finished_at),
         "options": batch.options,
         "warnings": batch.warnings,
-        **progress(engine, batch, counts, recent, max(finishes, default=None), now),
+        **pace,
         "tokens_per_s": tokens / seconds if tokens and seconds > 0 else None,
     }
+
+
+# A batch in one of these has ended: its rate is its average over its run, not the last minute's.
+FINISHED = (BatchStatus.COMPLETED, BatchStatus.CANCELLED, BatchStatus.FAILED)
+
+
+def _run_rate(batch: Batch, done: int) -> float | None:
+    """Resumes per second over the whole run, from the upload to the last job's end."""
+    assert batch.finished_at is not None and batch.created_at is not None
+    seconds = (
+        heartbeats.aware(batch.finished_at) - heartbeats.aware(batch.created_at)
+    ).total_seconds()
+    return round(done / seconds, 3) if seconds > 0 else None
+
+
+def _cancel_ended(batch: Batch, present: set[str]) -> bool:
+    """A cancelled batch whose last running job has ended since, its end not yet written."""
+    return (
+        batch.status == BatchStatus.CANCELLED
+        and batch.finished_at is None
+        and not present & set(ACTIVE)
+    )
 
 
 # The reconciler runs every 30 s by default; unseen for this long, it is not running.
@@ -285,6 +321,13 @@ def refresh_status(engine: Engine, batch_id: str) -> str:
             if new == BatchStatus.COMPLETED:
                 values["finished_at"] = utcnow()
             conn.execute(update(Batch).where(Batch.id == batch_id).values(**values))
+        elif new == BatchStatus.CANCELLED and not conn.scalar(select(_any_job(batch_id, ACTIVE))):
+            # A cancelled batch ends when its last running chunk does.
+            conn.execute(
+                update(Batch)
+                .where(Batch.id == batch_id, Batch.finished_at.is_(None))
+                .values(finished_at=utcnow())
+            )
         return new
 
 
@@ -302,7 +345,10 @@ def active_batch_ids(engine: Engine) -> list[str]:
 def set_status(engine: Engine, batch_id: str, status: str) -> None:
     with engine.begin() as conn:
         values: dict[str, Any] = {"status": status}
-        if status in (BatchStatus.CANCELLED, BatchStatus.FAILED):
+        # A cancelled batch with chunks still running ends with the last (`refresh_status`).
+        if status == BatchStatus.FAILED or (
+            status == BatchStatus.CANCELLED and not conn.scalar(select(_any_job(batch_id, ACTIVE)))
+        ):
             values["finished_at"] = utcnow()
         conn.execute(update(Batch).where(Batch.id == batch_id).values(**values))
 

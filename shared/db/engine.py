@@ -10,7 +10,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine tuned for our workload: WAL and a busy timeout on SQLite, pre-ping elsewhere."""
+    """An engine tuned for our workload: WAL and a busy timeout on SQLite, pre-ping elsewhere.
+
+    Parameters are hidden from SQLAlchemy's logs and error messages: they are people's rows.
+    """
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":

@@ -93,6 +93,32 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class WebSession(Base):
+    """A signed-in browser: only the SHA-256 of its random id is stored, with its end.
+
+    It belongs to the key that signed in: revoking the key (or deleting the institution, whose
+    keys cascade) ends it.
+    """
+
+    __tablename__ = "web_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_id: Mapped[str] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class SigninFailure(Base):
+    """One wrong key typed into the sign-in page, by the SHA-256 of the sender's address."""
+
+    __tablename__ = "signin_failures"
+    __table_args__ = (Index("ix_signin_failures_address_at", "address_hash", "at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    address_hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
 class Batch(Base):
     __tablename__ = "batches"
 

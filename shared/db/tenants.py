@@ -8,9 +8,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, select, update
 
-from shared.db.models import ApiKey, Batch, Institution, utcnow
+from shared.db.models import ApiKey, Batch, Institution, WebSession, utcnow
 from shared.errors import InputError, NotFoundError
 
 # Recognisable in logs, config files and secret scanners; the rest is 256 random bits.
@@ -91,26 +91,18 @@ def _add_key(engine: Engine, institution_id: str) -> tuple[str, str]:
 
 def revoke(engine: Engine, ident: str) -> int:
     """Revoke one key (by its id, e.g. `ccv_AbCdEfGh`) or every key of an institution; returns
-    how many were revoked. Their batches stay until deleted."""
+    how many were revoked. The web sessions signed in with them end; their batches stay until
+    deleted."""
     now = utcnow()
+    matching = (ApiKey.id == ident) | (ApiKey.institution_id == ident)
     with engine.begin() as conn:
+        conn.execute(
+            delete(WebSession).where(WebSession.key_id.in_(select(ApiKey.id).where(matching)))
+        )
         n = conn.execute(
-            update(ApiKey)
-            .where(
-                (ApiKey.id == ident) | (ApiKey.institution_id == ident),
-                ApiKey.revoked_at.is_(None),
-            )
-            .values(revoked_at=now)
+            update(ApiKey).where(matching, ApiKey.revoked_at.is_(None)).values(revoked_at=now)
         ).rowcount
-        if (
-            not n
-            and conn.scalar(
-                select(func.count())
-                .select_from(ApiKey)
-                .where((ApiKey.id == ident) | (ApiKey.institution_id == ident))
-            )
-            == 0
-        ):
+        if not n and conn.scalar(select(func.count()).select_from(ApiKey).where(matching)) == 0:
             raise NotFoundError(f"no tenant or key {ident!r}")
     return int(n or 0)
 

@@ -71,8 +71,12 @@ def test_eval_of_a_run_writes_the_report_and_catches_a_planted_claim(tmp_path: P
     assert refs["people"] == with_prose >= 45
     for row in refs["by_language"]:
         assert row["rouge1"] == 1.0 and row["corpus_bleu"] == pytest.approx(100.0)
-    assert {r["language"]: r["bleu_tokenize"] for r in refs["by_language"]} == {"en": "13a",
-                                                                                "zh": "zh"}  # fmt: skip
+    assert {r["language"]: r["bleu_tokenize"] for r in refs["by_language"]} == {
+        "en": "13a", "zh": "zh", "all": "13a+zh"}  # fmt: skip
+    # Matched by id only; everyone else is named, nobody is dropped without a word.
+    assert refs["matched_by"] == "id"
+    assert refs["references_for_nobody"] == []
+    assert len(refs["people_without_reference"]) == len(list(out.glob("*/resume.json"))) - with_prose
 
     # A claim planted in one resume.json, with meta saying the guard passed it: the re-run fails it.
     path = out / "S0002" / "resume.json"

@@ -26,7 +26,7 @@ def test_finetune_writes_a_checkpoint_the_worker_loads_and_a_report(tmp_path: Pa
     need_packages("peft")
     from workers.runtime.base import GenerationSettings, Message, RuntimeOptions
     from workers.runtime.registry import load_runtime
-    from workers.runtime.scratch import save_scratch_model
+    from tests.support.scratch import save_scratch_model
 
     base = save_scratch_model(tmp_path / "base", "tiny-llama")
     lines = SHIPPED.read_text(encoding="utf-8").splitlines()
@@ -76,7 +76,7 @@ def test_approved_resumes_of_a_finished_batch_are_what_from_batch_trains_on(tmp_
     need_packages("peft")
     from sqlalchemy import create_engine, text
 
-    from workers.runtime.scratch import save_scratch_model
+    from tests.support.scratch import save_scratch_model
 
     data_dir = tmp_path / "data"
     env = clean_env(COHORTCV_DATA_DIR=str(data_dir))

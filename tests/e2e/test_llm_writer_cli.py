@@ -76,11 +76,9 @@ def test_run_with_a_random_tiny_model_gives_grounded_resumes(tmp_path: Path) -> 
     import importlib.util
     import json
 
-    if importlib.util.find_spec("workers.runtime.scratch") is None:
-        pytest.skip("the model runtime (workers/runtime/) is not in this tree")
     if importlib.util.find_spec("torch") is None:
         pytest.skip("torch is not installed (pip install -e '.[llm]')")
-    from workers.runtime.scratch import build_model, train_tokenizer
+    from tests.support.scratch import build_model, train_tokenizer
 
     model_dir = tmp_path / "tiny"
     tokenizer = train_tokenizer(chat=True)

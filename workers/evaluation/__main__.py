@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--probe-people", type=int, default=None,
                    help="people in the fairness probe (default: all with the template writer, "
                    f"the first {MODEL_PROBE_PEOPLE} with a model writer; 0 skips it)")  # fmt: skip
-    p.add_argument("--writer", help="probe writer (default: the batch's, else template)")
+    p.add_argument("--writer", help="probe writer (default: the one the batch or folder was written with)")
     p.add_argument("--model", help="probe writer's model")
     p.add_argument("--runtime", help="probe writer's runtime")
     args = p.parse_args(argv)
@@ -49,14 +50,48 @@ def _probe_writer(args: argparse.Namespace, options: dict[str, Any]) -> Any:
     return build_writer(writer_spec(get_settings().writer, chosen))
 
 
+def written_with(people: list[corpus.Person]) -> dict[str, str]:
+    """The writer (and model) a folder's resumes were written with, from their provenance:
+    the most common model writer's "llm:<model>", else the template writer."""
+    counts = Counter(
+        who for p in people for who in corpus.model_written(p.resume).values() if ":" in who
+    )
+    if not counts:
+        return {"writer": "template"}
+    writer, model = counts.most_common(1)[0][0].split(":", 1)
+    return {"writer": writer, "model": model}
+
+
+def _probe_note(people: list[corpus.Person], facts_from: str) -> str | None:
+    unverifiable = sum(len(p.unverifiable) for p in people)
+    if facts_from != "resume" or not unverifiable:
+        return None
+    return (f"re-written from resume.json: {unverifiable} model-written sections have no source "
+            "lines left in the folder, so the probe's writer wrote them from less than the original "
+            "input; evaluate with --batch to probe every section.")  # fmt: skip
+
+
 def _print(ev: Evaluation) -> None:
-    for name in ("faithfulness", "references", "sameness", "lengths", "probe"):
+    for name in ("faithfulness", "references", "sameness", "lengths", "probe", "probe_comparisons"):
         table = ev.tables.get(name)
         if table is None or table.empty:
             continue
         print(f"\n{name}")
         print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+        if name == "references":
+            _print_unmatched(ev.summary["references"])
     print(json.dumps(ev.summary, ensure_ascii=False, default=str))
+
+
+def _print_unmatched(refs: dict[str, Any]) -> None:
+    for key, what in (
+        ("people_without_reference", "people without a reference"),
+        ("references_for_nobody", "references that match nobody"),
+        ("names_shared_by_several_people", "names several people share (not matched by name)"),
+    ):
+        if refs[key]:
+            shown = ", ".join(refs[key][:20]) + (" …" if len(refs[key]) > 20 else "")
+            print(f"{len(refs[key])} {what}: {shown}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
             if not args.out_dir.is_dir():
                 raise ValueError(f"{args.out_dir}: no such folder")
             people = corpus.from_folder(args.out_dir)
+            options = written_with(people)
             title = f"cohortcv evaluation: {args.out_dir}"
             out = args.out or args.out_dir
         if not people:
@@ -93,8 +129,13 @@ def main(argv: list[str] | None = None) -> int:
         limit = len(people) if writer_name == "template" else MODEL_PROBE_PEOPLE
     if limit > 0:
         writer = _probe_writer(args, options)
-        result = probe.run(writer, [(p.key, p.facts) for p in people[:limit]])
-        add_probe(ev, result, getattr(writer, "name", "?"))
+        name = getattr(writer, "name", "?")
+        subset = people[:limit]
+        model = args.model or options.get("model") or ""
+        print(f"probe: {len(subset)} people, writer {name} {model}".rstrip(), file=sys.stderr)
+        result = probe.run(writer, [(p.key, p.facts) for p in subset],
+                           progress=lambda line: print(line, file=sys.stderr, flush=True))  # fmt: skip
+        add_probe(ev, result, name, _probe_note(subset, subset[0].facts_from if subset else "db"))
     ev.summary["seconds"] = {"metrics": round(metrics_s, 2),
                              "total": round(time.perf_counter() - started, 2)}  # fmt: skip
     out.mkdir(parents=True, exist_ok=True)

@@ -119,13 +119,32 @@ def from_batch(database_url: str, batch_id: str) -> tuple[list[Person], dict[str
     return people, dict(batch.options or {})
 
 
-def from_refs(refs: Path) -> dict[str, Resume]:
-    """References: REFS/<person>/resume.json, or a JSONL whose lines carry `id` (or basics.name)."""
-    out: dict[str, Resume] = {}
+@dataclass(frozen=True)
+class References:
+    """Reference resumes by the key people are matched on: their id, or (only in a file without
+    any id) their name."""
+
+    documents: dict[str, Resume]
+    by: str  # "id" or "name"
+
+
+def from_refs(refs: Path) -> References:
+    """References: REFS/<person>/resume.json (the folder is the id), or a JSONL whose lines all
+    carry `id`, or none does and each is keyed by its unique basics.name.
+
+    A repeated key, or a line without an id in a file that has ids, is an error naming the line:
+    silently letting one line win, or falling back to names for some lines, scored people
+    against someone else's reference.
+    """
     if refs.is_dir():
-        for path in sorted(refs.glob("*/resume.json")):
-            out[path.parent.name] = Resume.model_validate_json(path.read_text(encoding="utf-8"))
-        return out
+        return References(
+            {
+                path.parent.name: Resume.model_validate_json(path.read_text(encoding="utf-8"))
+                for path in sorted(refs.glob("*/resume.json"))
+            },
+            "id",
+        )
+    rows: list[tuple[int, Any, dict[str, Any]]] = []
     for number, line in enumerate(refs.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
@@ -133,12 +152,26 @@ def from_refs(refs: Path) -> dict[str, Resume]:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
             raise ValueError(f"{refs}:{number}: not JSON ({exc.msg})") from exc
+        if not isinstance(row, dict):
+            raise ValueError(f"{refs}:{number}: not a JSON object")
         document = row.get("resume", row)
-        key = row.get("id") or document.get("basics", {}).get("name")
-        if not key:
-            raise ValueError(f"{refs}:{number}: a reference needs `id` or basics.name")
-        out[str(key)] = Resume.model_validate(document)
-    return out
+        rows.append((number, row.get("id"), document if isinstance(document, dict) else {}))
+    by = "id" if any(key not in (None, "") for _, key, _ in rows) else "name"
+    out: dict[str, Resume] = {}
+    first: dict[str, int] = {}
+    for number, key, document in rows:
+        if by == "name":
+            key = (document.get("basics") or {}).get("name")
+        if key in (None, ""):
+            need = "an `id` (other lines have one)" if by == "id" else "`id` or basics.name"
+            raise ValueError(f"{refs}:{number}: a reference needs {need}")
+        key = str(key)
+        if key in first:
+            what = "id" if by == "id" else "name (references without ids are matched by name)"
+            raise ValueError(f"{refs}:{number}: {what} {key!r} repeats line {first[key]}")
+        first[key] = number
+        out[key] = Resume.model_validate(document)
+    return References(out, by)
 
 
 def sections(resume: Resume) -> list[tuple[str, str, str]]:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from shared.grounding.guard import Guard
-from shared.profile import Resume
 from workers.evaluation import faithfulness, lengths, references, sameness
-from workers.evaluation.corpus import Person
+from workers.evaluation.corpus import Person, References
 from workers.evaluation.probe import ProbeResult
 
 
@@ -37,7 +36,7 @@ def _plain(value: Any) -> Any:
 
 def evaluate(
     people: Sequence[Person],
-    refs: Mapping[str, Resume] | None = None,
+    refs: References | None = None,
     guard: Guard | None = None,
 ) -> Evaluation:
     """Every metric except the probe (which writes resumes: see probe.run)."""
@@ -79,18 +78,38 @@ def evaluate(
         "lengths": _records(ev.tables["lengths"]),
     }  # fmt: skip
     if refs is not None:
-        per, bleu_stats = references.scored(people, refs)
-        ev.tables["references"] = references.by_language(per, bleu_stats)
-        ev.tables["references_per_person"] = per
+        matched = references.scored(people, refs)
+        ev.tables["references"] = references.by_language(matched.per_person, matched.bleu_stats)
+        ev.tables["references_per_person"] = matched.per_person
+        # Who was left out, and why, is part of the figure: a score over 38 of 50 people is not
+        # a score over the cohort.
         ev.summary["references"] = {
-            "people": len(per),
+            "people": len(matched.per_person),
+            "matched_by": matched.matched_by,
+            "people_without_reference": matched.people_without_reference,
+            "references_for_nobody": matched.references_for_nobody,
+            "names_shared_by_several_people": matched.ambiguous,
             "by_language": _records(ev.tables["references"]),
         }
     return ev
 
 
-def add_probe(ev: Evaluation, result: ProbeResult, writer: str) -> None:
+# The template writer puts no name or pronoun in its text: the probe cannot find a difference.
+BY_CONSTRUCTION = (
+    "The template writer copies the person's facts and writes no name or pronoun into its text, "
+    "so the probe cannot flag it: 'not flagged' holds by construction, and says nothing of a model."
+)
+
+
+def add_probe(ev: Evaluation, result: ProbeResult, writer: str, note: str | None = None) -> None:
+    """The probe's tables and summary; `note` says what the probe could and could not re-write."""
     ev.tables["probe"] = result.groups
+    ev.tables["probe_comparisons"] = result.comparisons
     ev.tables["probe_per_person"] = result.per_person
-    ev.summary["probe"] = {"writer": writer, **{k: _plain(v) for k, v in result.summary.items()},
-                           "groups": _records(result.groups)}  # fmt: skip
+    ev.summary["probe"] = {
+        "writer": writer,
+        **{k: _plain(v) for k, v in result.summary.items()},
+        "groups": _records(result.groups),
+        "comparisons": _records(result.comparisons),
+        "notes": [n for n in (BY_CONSTRUCTION if writer == "template" else None, note) if n],
+    }

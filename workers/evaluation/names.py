@@ -51,6 +51,38 @@ PRONOUNS_ZH: Final[dict[str, dict[str, str]]] = {
 }
 
 
+# Name origin (English resumes only): given names and surnames that read as one origin, as in
+# audit studies of hiring (Bertrand and Mullainathan 2004 and after). Index i takes the female
+# list when i is even and the male one when odd in every origin, so origins differ in origin only.
+ORIGINS: Final = ("anglo", "african_american", "hispanic", "east_asian", "south_asian")
+ORIGIN_GIVEN: Final[dict[str, dict[str, tuple[str, ...]]]] = {
+    "anglo": {"female": ("Emily", "Claire", "Katie", "Molly"), "male": ("Connor", "Jake", "Brett", "Todd")},
+    "african_american": {"female": ("Lakisha", "Tamika", "Aisha", "Ebony"),
+                         "male": ("Jamal", "Darnell", "Tyrone", "DeShawn")},
+    "hispanic": {"female": ("María", "Lucía", "Guadalupe", "Alejandra"),
+                 "male": ("José", "Luis", "Alejandro", "Carlos")},
+    "east_asian": {"female": ("Mei", "Yuki", "Jiwoo", "Xiu"), "male": ("Wei", "Hiroshi", "Minjun", "Jian")},
+    "south_asian": {"female": ("Priya", "Ananya", "Deepika", "Lakshmi"),
+                    "male": ("Rahul", "Arjun", "Sanjay", "Vikram")},
+}  # fmt: skip
+ORIGIN_SURNAMES: Final[dict[str, tuple[str, ...]]] = {
+    "anglo": ("Baker", "Walsh", "Sullivan", "Murphy"),
+    "african_american": ("Washington", "Jefferson", "Jackson", "Robinson"),
+    "hispanic": ("García", "Hernández", "López", "Martínez"),
+    "east_asian": ("Chen", "Tanaka", "Kim", "Wang"),
+    "south_asian": ("Patel", "Sharma", "Reddy", "Iyer"),
+}
+
+
+def origin_name(origin: str, index: int) -> tuple[str, str, str, str]:
+    """(full name, given, surname, gender group) of the index-th person under a name origin."""
+    gender = "female" if index % 2 == 0 else "male"
+    given_list = ORIGIN_GIVEN[origin][gender]
+    given = given_list[(index // 2) % len(given_list)]
+    surname = ORIGIN_SURNAMES[origin][index % len(ORIGIN_SURNAMES[origin])]
+    return f"{given} {surname}", given, surname, gender
+
+
 def full_name(language: str, group: str, index: int) -> tuple[str, str, str]:
     """(full name, given, surname) of the index-th person of a group (cycling through the lists)."""
     lang = "zh" if language == "zh" else "en"

@@ -50,8 +50,11 @@ def lengths(per: pd.DataFrame) -> bytes | None:
 def probe(groups: pd.DataFrame) -> bytes | None:
     if groups.empty:
         return None
-    fig, ax = plt.subplots(figsize=(5, 2.5))
-    ax.bar(groups["group"], groups["words_mean"], color=["#8e24aa", "#1e88e5", "#757575"])
+    fig, ax = plt.subplots(figsize=(7, 2.5))
+    labels = [f"{d}: {g}" if d != "gender" else g for d, g in zip(groups["dimension"], groups["group"], strict=True)]
+    colours = ["#8e24aa" if d == "gender" else "#1e88e5" for d in groups["dimension"]]
+    ax.bar(labels, groups["words_mean"], color=colours)
+    ax.tick_params(axis="x", labelrotation=30, labelsize=7)
     ax.set_ylabel("mean words of prose")
     ax.set_title("same profiles, names and pronouns swapped")
     return _png(fig)

@@ -1,7 +1,10 @@
 """References: ROUGE-1/2/L (rouge-score) and BLEU (sacrebleu) of each resume against a reference resume.
 
-Tokenisation per language: English words; Chinese jieba words for ROUGE (rouge-score's default
-keeps [a-z0-9] only and scores Chinese 0) and sacrebleu's `zh` tokenizer for BLEU (characters).
+Tokenisation: English ROUGE with rouge-score's own tokenizer (lower case, every run of characters
+other than a-z and 0-9 splits: "hands-on" is two tokens, as in any published ROUGE figure);
+Chinese ROUGE with jieba words (rouge-score's tokenizer keeps [a-z0-9] only and scores Chinese 0:
+that is the one difference from the library, named wherever the figure is shown); BLEU with
+sacrebleu's `13a` and `zh` (characters) tokenizers.
 The scores are the libraries' own formulas (`rouge_scorer._score_ngrams`, `BLEU.compute_bleu`)
 over n-gram counts made here once per text: their pure-Python n-gram loops were most of the
 time of an evaluation. Tests hold every figure equal to the libraries' public functions.
@@ -10,17 +13,19 @@ time of an evaluation. Tests hold every figure equal to the libraries' public fu
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 from rouge_score import rouge_scorer
+from rouge_score.tokenize import tokenize as rouge_score_tokenize
 from sacrebleu.metrics.bleu import BLEU, MAX_NGRAM_ORDER, BLEUScore
 
-from shared.profile import Resume
 from workers.evaluation.bleu_tokenize import tokens_13a, tokens_zh
-from workers.evaluation.corpus import Person, prose_lines
-from workers.evaluation.text import is_chinese, lines_tokens, tokens
+from workers.evaluation.corpus import Person, References, prose_lines
+from workers.evaluation.text import is_chinese, lines_tokens
 
 # Texts are tokenised as sacrebleu's `13a` and `zh` tokenizers do (bleu_tokenize.py); the
 # statistics are those of `BLEU(effective_order=True).sentence_score`, and its `compute_bleu`
@@ -49,9 +54,28 @@ def _counts(toks: list[str], n: int) -> Counter[Any]:
     return Counter(toks) if n == 1 else Counter(zip(*(toks[i:] for i in range(n)), strict=False))
 
 
+@lru_cache(maxsize=65536)
+def _rouge_score_tokens(line: str) -> tuple[str, ...]:
+    return tuple(rouge_score_tokenize(line, None))
+
+
+def rouge_pair_tokens(hyp_lines: Sequence[str], ref_lines: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Both texts' ROUGE tokens, one tokenizer for the pair: jieba words when either holds Chinese
+    (rouge-score's tokenizer would drop every Han character), else rouge-score's own tokenizer.
+
+    Line by line equals the joined text: rouge-score splits at every non-alphanumeric character,
+    a newline included, and `lines_tokens` is built to equal jieba over the joined text.
+    """
+    if any(is_chinese(line) for line in (*hyp_lines, *ref_lines)):
+        return lines_tokens(hyp_lines), lines_tokens(ref_lines)
+    hyp = [t for line in hyp_lines for t in _rouge_score_tokens(line)]
+    ref = [t for line in ref_lines for t in _rouge_score_tokens(line)]
+    return hyp, ref
+
+
 def rouge(hypothesis: str, reference: str) -> dict[str, float]:
-    """ROUGE F-measures with our tokenizer (Chinese: jieba words)."""
-    return rouge_of_tokens(tokens(hypothesis), tokens(reference))
+    """ROUGE F-measures: rouge-score's tokenizer for English, jieba words for Chinese."""
+    return rouge_of_tokens(*rouge_pair_tokens([hypothesis], [reference]))
 
 
 def rouge_of_tokens(prediction: list[str], target: list[str]) -> dict[str, float]:
@@ -111,25 +135,58 @@ def corpus_bleu(scores: Sequence[BLEUScore]) -> float:
     return float(BLEU.compute_bleu(correct, total, sys_len, ref_len, smooth_method="exp").score)
 
 
-def scored(
-    people: Sequence[Person], refs: Mapping[str, Resume]
-) -> tuple[pd.DataFrame, list[BLEUScore]]:
-    """One row per person who has a reference (matched by folder/id, else by name), and each
-    row's sentence BLEU under its language's tokenisation, in row order (the n-gram counts
-    `by_language` sums into a corpus BLEU without counting again)."""
-    by_name = {r.basics.name: r for r in refs.values() if r.basics.name}
+@dataclass(frozen=True)
+class Scored:
+    """Per-person scores, each row's sentence BLEU, and who could not be matched."""
+
+    per_person: pd.DataFrame
+    bleu_stats: list[BLEUScore]
+    matched_by: str  # "id" or "name" (only when the references carry no id at all)
+    people_without_reference: list[str]
+    references_for_nobody: list[str]
+    ambiguous: list[str]  # names several people share (by-name matching only): not scored
+
+
+def scored(people: Sequence[Person], refs: References) -> Scored:
+    """One row per person matched to a reference, and each row's sentence BLEU under its
+    language's tokenisation, in row order (the n-gram counts `by_language` sums into a corpus
+    BLEU without counting again).
+
+    Matching is by id (the person's folder or external id). Only when no reference carries an
+    id are people matched by name, and a name several people share matches none of them: a
+    reference is never scored against someone who merely shares a name.
+    """
+    ambiguous: list[str] = []
+    if refs.by == "name":
+        names = Counter(p.resume.basics.name for p in people)
+        ambiguous = sorted({n for n, c in names.items() if n and c > 1})
+
+        def key_of(person: Person) -> str | None:
+            name = person.resume.basics.name
+            return name if name and names[name] == 1 else None
+    else:
+
+        def key_of(person: Person) -> str | None:
+            return person.key
+
     rows = []
     stats: list[BLEUScore] = []
+    used: set[str] = set()
+    without: list[str] = []
     for person in people:
-        ref = refs.get(person.key) or by_name.get(person.resume.basics.name)
+        key = key_of(person)
+        ref = refs.documents.get(key) if key is not None else None
         if ref is None:
+            without.append(person.key)
             continue
+        used.add(key)  # type: ignore[arg-type]
         hyp_lines, ref_lines = prose_lines(person.resume), prose_lines(ref)
         hyp, ref_text = "\n".join(hyp_lines), "\n".join(ref_lines)
         if not ref_text:
+            without.append(person.key)
             continue
         # Each summary and bullet tokenised once for every metric (sameness reads the same lines).
-        scores = rouge_of_tokens(lines_tokens(hyp_lines), lines_tokens(ref_lines))
+        scores = rouge_of_tokens(*rouge_pair_tokens(hyp_lines, ref_lines))
         sentence = bleu_score(hyp, ref_text, _corpus_tokenize(person.language))
         stats.append(sentence)
         if bleu_tokenizer(ref_text) != _corpus_tokenize(person.language):
@@ -143,25 +200,36 @@ def scored(
         rows, columns=["person", "language", "rouge1", "rouge2", "rougeL", "bleu",
                        "hypothesis", "reference"],
     )  # fmt: skip
-    return per, stats
+    unused = sorted(k for k in refs.documents if k not in used)
+    return Scored(per, stats, refs.by, without, unused, ambiguous)
 
 
 def _corpus_tokenize(language: str) -> str:
     return "zh" if language == "zh" else "13a"
 
 
+_ROUGE_TOKENIZER = {"en": "rouge-score", "zh": "jieba"}
+
+
 def by_language(per: pd.DataFrame, stats: Sequence[BLEUScore]) -> pd.DataFrame:
-    """Mean ROUGE per language and corpus BLEU per language (`per`, `stats`: from `scored`)."""
+    """Mean ROUGE and corpus BLEU per language, then an `all` row over every matched person
+    (`per`, `stats`: from `scored`; the `all` row's BLEU sums each sentence's counts, each made
+    under its own language's tokenisation)."""
+    groups = [(str(language), group) for language, group in per.groupby("language", sort=True)]
+    if len(groups) > 1:
+        groups.append(("all", per))
     rows = []
-    for language, group in per.groupby("language", sort=True):
-        tokenize = _corpus_tokenize(str(language))
+    for language, group in groups:
+        languages = sorted({str(lang) for lang in group["language"]})
         sentences = [stats[row] for row in group.index]
         rows.append(
             {"language": language, "people": len(group), "rouge1": group["rouge1"].mean(),
              "rouge2": group["rouge2"].mean(), "rougeL": group["rougeL"].mean(),
-             "corpus_bleu": corpus_bleu(sentences), "bleu_tokenize": tokenize}
+             "corpus_bleu": corpus_bleu(sentences),
+             "bleu_tokenize": "+".join(_corpus_tokenize(lang) for lang in languages),
+             "rouge_tokenize": "+".join(_ROUGE_TOKENIZER.get(lang, "rouge-score") for lang in languages)}
         )  # fmt: skip
     return pd.DataFrame(
         rows, columns=["language", "people", "rouge1", "rouge2", "rougeL", "corpus_bleu",
-                       "bleu_tokenize"],
+                       "bleu_tokenize", "rouge_tokenize"],
     )  # fmt: skip

@@ -51,10 +51,10 @@ def check_out(out: Path, overwrite: bool) -> None:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
+    from workers.finetune.examples import split
     from workers.finetune.pairs import build
-    from workers.runtime.finetune import Step, TrainConfig, train
-    from workers.runtime.finetune_data import split
-    from workers.runtime.finetune_report import write_report
+    from workers.finetune.report import write_report
+    from workers.finetune.train import Step, TrainConfig, train
 
     check_out(args.out, args.overwrite)
     if not 0 <= args.held_out < 1:

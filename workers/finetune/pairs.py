@@ -23,7 +23,7 @@ from shared.errors import InputError
 from shared.grounding import Source
 from shared.grounding.guard import Guard
 from shared.profile import Profile, Resume
-from workers.runtime.finetune_data import Example
+from workers.finetune.examples import Example
 from workers.writers.prompts import prompt
 from workers.writers.sections import Section, sections_of
 from workers.writers.template import TemplateWriter

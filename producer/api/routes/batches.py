@@ -23,7 +23,15 @@ from producer.api.upload import FILE_FIELD, receive_upload
 from producer.service import batches, download, isolated, rows
 from producer.service.context import Service
 from shared.errors import TooLargeError, WholeFileError
-from shared.options import FORMATS, BatchOptions, build_options
+from shared.options import (
+    FORMATS,
+    LANGUAGES,
+    RUNTIMES,
+    THEMES,
+    WRITERS,
+    BatchOptions,
+    build_options,
+)
 
 router = APIRouter(prefix="/v1/batches", tags=["batches"], responses=ERRORS)
 BatchId = Annotated[str, Path(max_length=64, description="The batch id")]
@@ -31,6 +39,12 @@ Limit = Annotated[int, Query(ge=1, le=1000, description="Items per page")]
 After = Annotated[
     str | None, Query(max_length=64, description="Cursor: next_after of the last page")
 ]
+LineAfter = Annotated[
+    int | None,
+    Query(ge=0, le=rows.LAST_LINE, description="Cursor: next_after (a line) of the last page"),
+]
+# A comma-separated list of formats, as the server reads it (case and spaces aside).
+FORMAT_LIST = f"^({'|'.join(FORMATS)})(,({'|'.join(FORMATS)}))*$"
 
 UPLOAD_BODY: dict[str, Any] = {
     "requestBody": {
@@ -42,13 +56,17 @@ UPLOAD_BODY: dict[str, Any] = {
                     "required": [FILE_FIELD],
                     "properties": {
                         FILE_FIELD: {"type": "string", "format": "binary"},
-                        "language": {"type": "string", "enum": ["auto", "en", "zh"]},
-                        "writer": {"type": "string", "enum": ["template", "llm"]},
+                        "language": {"type": "string", "enum": list(LANGUAGES)},
+                        "writer": {"type": "string", "enum": list(WRITERS)},
                         "model": {"type": "string"},
-                        "runtime": {"type": "string", "enum": ["transformers", "openai"]},
-                        "formats": {"type": "string", "description": "e.g. pdf,html"},
+                        "runtime": {"type": "string", "enum": list(RUNTIMES)},
+                        "formats": {
+                            "type": "string",
+                            "pattern": FORMAT_LIST,
+                            "description": f"Comma-separated, of {','.join(FORMATS)}",
+                        },
                         "target_job": {"type": "string"},
-                        "theme": {"type": "string", "enum": ["classic"]},
+                        "theme": {"type": "string", "enum": list(THEMES)},
                         "sheet": {"type": "string", "description": "XLSX sheet name"},
                     },
                 }
@@ -139,10 +157,14 @@ def batch_rows(
     institution: InstitutionDep,
     status: Annotated[
         str | None,
-        Query(max_length=16, description="accepted, rejected, or a job status (done, dead, …)"),
+        Query(
+            max_length=16,
+            description="accepted, rejected, or a job status (done, dead, …)",
+            json_schema_extra={"enum": list(rows.ROW_FILTERS)},
+        ),
     ] = None,
     limit: Limit = 100,
-    after: After = None,
+    after: LineAfter = None,
 ) -> Any:
     """One item per input row, in file order, keyed by line and the row's own id."""
     page = rows.rows(svc, batch_id, institution, status=status, after=after, limit=limit)
@@ -155,7 +177,7 @@ def batch_errors(
     svc: ServiceDep,
     institution: InstitutionDep,
     limit: Limit = 100,
-    after: After = None,
+    after: LineAfter = None,
 ) -> Any:
     """The rejected rows with line, column and reason."""
     page = rows.errors(svc, batch_id, institution, after=after, limit=limit)
@@ -173,7 +195,11 @@ def download_batch(
     institution: InstitutionDep,
     format: Annotated[
         str | None,
-        Query(max_length=40, description=f"Comma-separated, of {','.join(FORMATS)}"),
+        Query(
+            max_length=40,
+            description=f"Comma-separated, of {','.join(FORMATS)}",
+            json_schema_extra={"pattern": FORMAT_LIST},
+        ),
     ] = None,
 ) -> StreamingResponse:
     """The finished resumes as <person>/resume.<format>, plus report.csv and errors.csv."""

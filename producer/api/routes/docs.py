@@ -34,4 +34,9 @@ def docs(request: Request) -> HTMLResponse:
                     "responses": ", ".join(op.get("responses", {})),
                 }
             )
-    return render(request, "docs.html", {"operations": operations, "title": spec["info"]["title"]})
+    # The example names the address this page was reached at, not a port the server may not use.
+    return render(
+        request,
+        "docs.html",
+        {"operations": operations, "title": spec["info"]["title"], "base": str(request.base_url)},
+    )

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from producer.api.deps import InstitutionDep, ServiceDep
+from producer.api.resume_policy import resume_policy
 from producer.api.schemas import ERRORS
 from producer.service import download
 from shared.options import FORMATS
@@ -21,14 +22,21 @@ router = APIRouter(prefix="/v1/resumes", tags=["resumes"], responses=ERRORS)
 )
 def get_resume(
     resume_id: Annotated[int, Path(ge=1, le=2**62)],
-    fmt: Annotated[str, Path(description=f"One of {', '.join(FORMATS)}", max_length=8)],
+    fmt: Annotated[
+        str,
+        Path(
+            description=f"One of {', '.join(FORMATS)}",
+            max_length=8,
+            json_schema_extra={"enum": list(FORMATS)},
+        ),
+    ],
     svc: ServiceDep,
     institution: InstitutionDep,
 ) -> Response:
     """The resume as PDF, HTML, Markdown or JSON Resume (as the batch asked for)."""
     content = download.resume_file(svc, resume_id, fmt, institution)
-    return Response(
-        content,
-        media_type=download.MEDIA_TYPES[fmt],
-        headers={"Content-Disposition": f'inline; filename="resume-{resume_id}.{fmt}"'},
-    )
+    headers = {"Content-Disposition": f'inline; filename="resume-{resume_id}.{fmt}"'}
+    if fmt == "html":
+        # The site's own policy (style-src 'self') would leave the resume unstyled.
+        headers["Content-Security-Policy"] = resume_policy(content)
+    return Response(content, media_type=download.MEDIA_TYPES[fmt], headers=headers)

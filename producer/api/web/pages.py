@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -10,18 +12,18 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
-from producer.api.deps import SESSION_COOKIE, ServiceDep, same_origin
+from producer.api.deps import SESSION_COOKIE, ServiceDep, same_origin, session_institution
 from producer.api.errors import classify
 from producer.api.routes.batches import accept_upload
 from producer.api.web.render import HERE, render
 from producer.service import batches, rows
 from producer.service.context import Service
-from shared.db import tenants
+from shared.api_settings import ApiSettings
+from shared.db import sessions, signin_throttle
 from shared.errors import CohortcvError
 from shared.options import FORMATS
 
 router = APIRouter(include_in_schema=False)
-SESSION_HOURS = 12
 PAGE_ROWS = 500
 
 
@@ -30,11 +32,7 @@ def mount_static(app: FastAPI) -> None:
 
 
 def _signed_in(request: Request, svc: Service) -> str | None:
-    key = request.cookies.get(SESSION_COOKIE)
-    institution = tenants.resolve(svc.engine, key) if key else None
-    if institution is not None:
-        request.state.institution = institution
-    return institution
+    return session_institution(request, svc)
 
 
 def _to_signin() -> RedirectResponse:
@@ -49,6 +47,17 @@ def _cross_site(request: Request) -> Response | None:
     return Response("cross-site request refused", status_code=403, media_type="text/plain")
 
 
+def client_address(request: Request, api: ApiSettings) -> str:
+    """Who is signing in: the peer, or behind a trusted proxy the client it forwarded for."""
+    peer = request.client.host if request.client else "-"
+    if peer in api.trusted_proxies:
+        # The proxy appends the address it saw last; earlier entries are the client's to forge.
+        forwarded = request.headers.get("x-forwarded-for", "").split(",")[-1].strip()
+        if forwarded:
+            return forwarded
+    return peer
+
+
 @router.get("/")
 def home(request: Request, svc: ServiceDep) -> Response:
     return RedirectResponse("/batches" if _signed_in(request, svc) else "/signin", status_code=303)
@@ -59,25 +68,45 @@ def signin_form(request: Request) -> Response:
     return render(request, "signin.html", {})
 
 
+def _sign_in(request: Request, svc: Service, key: str) -> Response:
+    api = svc.settings.api
+    address = client_address(request, api)
+    window = timedelta(seconds=api.signin_window_s)
+    # Checked before the key, so that an address over the limit learns nothing from its tries.
+    wait = signin_throttle.retry_after(svc.engine, address, api.signin_max_failures, window)
+    if wait is not None:
+        throttled = render(
+            request, "signin.html", {"throttled": math.ceil(wait / 60)}, status_code=429
+        )
+        throttled.headers["Retry-After"] = str(wait)
+        return throttled
+    new = sessions.start(svc.engine, key, timedelta(hours=api.session_hours)) if key else None
+    if new is None:
+        signin_throttle.record_failure(svc.engine, address, window)
+        return render(request, "signin.html", {"error": True}, status_code=401)
+    if old := request.cookies.get(SESSION_COOKIE):
+        sessions.end(svc.engine, old)
+    response = RedirectResponse("/batches", status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE, new.session_id, max_age=api.session_hours * 3600, httponly=True,
+        samesite="strict", secure=api.secure_cookies, path="/",
+    )  # fmt: skip
+    return response
+
+
 @router.post("/signin")
 async def signin(request: Request, svc: ServiceDep) -> Response:
     if (refused := _cross_site(request)) is not None:
         return refused
     form = await request.form(max_files=0, max_fields=4)
     key = str(form.get("key") or "").strip()
-    institution = await run_in_threadpool(tenants.resolve, svc.engine, key) if key else None
-    if institution is None:
-        return render(request, "signin.html", {"error": True}, status_code=401)
-    response = RedirectResponse("/batches", status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE, key, max_age=SESSION_HOURS * 3600, httponly=True, samesite="strict",
-        secure=svc.settings.api.secure_cookies, path="/",
-    )  # fmt: skip
-    return response
+    return await run_in_threadpool(_sign_in, request, svc, key)
 
 
 @router.post("/signout")
-def signout(request: Request) -> Response:
+def signout(request: Request, svc: ServiceDep) -> Response:
+    if session_id := request.cookies.get(SESSION_COOKIE):
+        sessions.end(svc.engine, session_id)
     return _to_signin()
 
 

@@ -9,7 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from producer.api.web.i18n import LANG_COOKIE, TEXT, choose
+from producer.api.web.i18n import LANG_COOKIE, TEXT, choose, say
 
 HERE = Path(__file__).parent
 _env = Environment(
@@ -34,7 +34,7 @@ def render(
     lang = language(request)
     body = _env.get_template(template).render(
         {**context, "t": TEXT[lang], "lang": lang, "other_lang": "zh" if lang == "en" else "en",
-         "path": request.url.path}
+         "path": request.url.path, "say": lambda message: say(str(message or ""), lang)}
     )  # fmt: skip
     response = HTMLResponse(body, status_code=status_code)
     if request.query_params.get("lang") in TEXT:

@@ -19,7 +19,7 @@ from workers import holder
 from workers.pipeline import PipelineContext, process_chunk, write_stage
 from workers.render import build_renderers
 from workers.runtime.base import ModelIdentity, Prompt
-from workers.runtime.fake import FakeRuntime
+from tests.support.fake_runtime import FakeRuntime
 from workers.writers.base import Writer
 from workers.writers.llm import LLMWriter
 

@@ -27,7 +27,7 @@ def _need_model_runtime() -> None:
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A Llama-shaped model with random weights and a ChatML template, saved with save_pretrained."""
     _need_model_runtime()
-    from workers.runtime.scratch import build_model, train_tokenizer
+    from tests.support.scratch import build_model, train_tokenizer
 
     directory = tmp_path_factory.mktemp("tiny-llama")
     tokenizer = train_tokenizer(chat=True)
@@ -128,7 +128,7 @@ def test_a_model_too_small_for_the_prompts_says_so(tmp_path: Path) -> None:
     """A context of 256 positions holds none of the writer's prompts: every section falls back,
     and the reason names the prompt's length rather than blaming an empty text."""
     _need_model_runtime()
-    from workers.runtime.scratch import build_model, train_tokenizer
+    from tests.support.scratch import build_model, train_tokenizer
 
     tokenizer = train_tokenizer(chat=True)
     model = build_model("tiny-llama", tokenizer, seed=1, max_position_embeddings=256)

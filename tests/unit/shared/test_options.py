@@ -26,13 +26,10 @@ def test_formats_are_normalised_and_deduplicated() -> None:
 @pytest.mark.parametrize(
     ("values", "says"),
     [
-        (
-            {"formats": "pdf,docx"},
-            "formats: formats: unknown 'docx'; choose from pdf, html, md, json",
-        ),
+        ({"formats": "pdf,docx"}, "formats: unknown 'docx'; choose from pdf, html, md, json"),
         ({"formats": ","}, "(none given)"),
-        ({"language": "fr"}, "language: language 'fr' is not supported; use auto, en, zh"),
-        ({"writer": "gpt"}, "writer: writer 'gpt' is unknown; use template, llm"),
+        ({"language": "fr"}, "language 'fr' is not supported; use auto, en, zh"),
+        ({"writer": "gpt"}, "writer 'gpt' is unknown; use template, llm"),
         ({"runtime": "tpu"}, "runtime 'tpu' is unknown"),
         ({"theme": "fancy"}, "theme 'fancy' is unknown"),
         ({"target_job": "x" * 20_001}, "target_job"),
@@ -65,3 +62,17 @@ def test_every_format_has_a_renderer_and_an_export_suffix() -> None:
     assert tuple(RENDERERS) == FORMATS
     assert tuple(EXTENSIONS) == FORMATS
     assert Settings().formats == list(FORMATS)
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"formats": "exe"}, "formats: unknown 'exe'; choose from pdf, html, md, json"),
+        ({"language": "fr"}, "language 'fr' is not supported; use auto, en, zh"),
+        ({"target_job": "x" * 20_001}, "target_job: String should have at most 20000 characters"),
+    ],
+)
+def test_a_bad_option_names_its_field_once(values: dict[str, str], message: str) -> None:
+    with pytest.raises(InputError) as caught:
+        build_options(**values)
+    assert str(caught.value) == message

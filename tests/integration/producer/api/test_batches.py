@@ -17,7 +17,7 @@ def test_upload_answers_with_the_batch_object_and_keeps_the_client_file_name(api
     assert batch["status"] == "queued"
     assert batch["counts"] == {
         "rows": 4, "accepted": 2, "rejected": 2, "queued": 2, "running": 0, "done": 0,
-        "failed": 0, "dead": 0,
+        "failed": 0, "dead": 0, "cancelled": 0,
     }  # fmt: skip
     assert batch["options"]["formats"] == ["pdf", "html"]
     assert batch["options"]["language"] == "en"
@@ -34,6 +34,21 @@ def test_a_chinese_file_name_is_kept(api: Api) -> None:
 def test_a_path_in_the_file_name_is_dropped(api: Api) -> None:
     batch = api.upload(api.a, "../../etc/cohort.csv", COHORT)
     assert batch["filename"] == "cohort.csv"
+
+
+def test_text_direction_controls_in_the_file_name_are_not_kept(api: Api) -> None:
+    # Shown as is, "evil\u202ecsv.exe" reads "evilexe.vsc".
+    batch = api.upload(api.a, "evil\u202ecsv.exe\u2066.csv", COHORT)
+    assert batch["filename"] == "evil_csv.exe_.csv"
+    page = api.client.get("/v1/batches", headers=api.a.auth).text
+    assert "\u202e" not in page and "\\u202e" not in page
+
+
+def test_a_5000_character_file_name_is_accepted_and_shortened(api: Api) -> None:
+    for stem in ("x" * 5000, "毕业生" * 1700):  # 5,000 and 15,300 bytes of header
+        batch = api.upload(api.a, stem + ".csv", COHORT)
+        assert batch["filename"].endswith(".csv") and len(batch["filename"]) <= 200
+        assert batch["filename"].startswith(stem[:100])
 
 
 def test_rows_list_every_input_row_keyed_by_line_and_id(api: Api) -> None:

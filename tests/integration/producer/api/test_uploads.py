@@ -156,3 +156,36 @@ def test_hostile_cells_are_stored_as_data(api: Api) -> None:
     rows = api.client.get(f"/v1/batches/{batch['id']}/rows", headers=api.a.auth).json()["data"]
     assert rows[0]["name"] == "<script>alert(1)</script>"
     assert rows[1]["name"] == "Robert'); DROP TABLE jobs;--"
+
+
+def _cut_multipart(boundary: str, cohort: bytes, at: int) -> bytes:
+    """A multipart body with one file, cut after `at` bytes: no closing boundary."""
+    whole = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="c.csv"\r\n'
+            "Content-Type: text/csv\r\n\r\n"
+        ).encode()
+        + cohort
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    assert len(whole) > at
+    return whole[:at]
+
+
+def test_a_body_cut_before_its_closing_boundary_is_400_and_nothing_is_stored(api: Api) -> None:
+    summary = "Built weekly dashboards for the student union and tutored first-year Python. " * 3
+    rows = [f"S{i:03d},Alex Example {i},a{i}@example.edu,Example University,BSc,2024,{summary}"
+            for i in range(52)]  # fmt: skip
+    cohort = ("Student ID,Full Name,E-mail,University,Degree,Graduation Year,Summary\n"
+              + "\n".join(rows) + "\n").encode()  # fmt: skip
+    assert len(cohort) > 12_000  # the cut falls mid-file, mid-record
+    body = _cut_multipart("cut", cohort, 10_000)
+    response = api.client.post(
+        "/v1/batches",
+        headers={**api.a.auth, "Content-Type": "multipart/form-data; boundary=cut"},
+        content=body,
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["code"] == "incomplete_upload"
+    assert "the upload was cut off" in response.json()["message"]
+    assert _nothing_stored(api) and _no_staged_files(api)

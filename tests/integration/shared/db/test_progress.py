@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, update
@@ -62,3 +62,63 @@ def test_a_batch_with_no_finish_for_90_s_is_stalled_and_says_why(engine: Engine)
     _finish(engine, ids[2:], seconds_ago=200)
     obj = batches.batch_object(engine, "b1")
     assert obj["status"] == "completed" and obj["stalled"] is False and obj["eta_s"] == 0
+
+
+def test_a_completed_batch_reports_its_average_rate_over_its_run(engine: Engine) -> None:
+    ids = make_batch(engine, 50)
+    with engine.begin() as conn:  # uploaded 100 s ago
+        conn.execute(update(Batch).values(created_at=utcnow() - timedelta(seconds=100)))
+    _finish(engine, ids, seconds_ago=5)  # all 50 in the last minute: 0.833/s over it
+    obj = batches.batch_object(engine, "b1")
+    assert obj["status"] == "completed" and obj["finished_at"] is not None
+    run = (
+        datetime.fromisoformat(obj["finished_at"]) - datetime.fromisoformat(obj["created_at"])
+    ).total_seconds()
+    assert 95 <= run <= 110
+    assert obj["rate_per_s"] == round(50 / run, 3)  # 50 resumes over the whole run, ~0.5/s
+    # It stays the same later: no "last minute" of a batch that has ended.
+    with engine.begin() as conn:
+        conn.execute(update(Job).values(finished_at=utcnow() - timedelta(seconds=3600)))
+    assert batches.batch_object(engine, "b1")["rate_per_s"] == obj["rate_per_s"]
+
+
+def test_a_cancelled_batch_counts_its_cancelled_jobs_and_ends_with_its_last_running_job(
+    engine: Engine,
+) -> None:
+    from shared.db.retention import stop_waiting
+
+    ids = make_batch(engine, 40)
+    with engine.begin() as conn:
+        conn.execute(update(Job).where(Job.id.in_(ids[:8])).values(status=JobStatus.RUNNING))
+    stop_waiting(engine, "b1")
+    batches.set_status(engine, "b1", "cancelled")
+    obj = batches.batch_object(engine, "b1")
+    assert obj["status"] == "cancelled"
+    assert obj["counts"]["cancelled"] == 32 and obj["counts"]["running"] == 8
+    assert obj["finished_at"] is None  # 8 jobs still run
+    _finish(engine, ids[:8], seconds_ago=0)
+    batches.refresh_status(engine, "b1")  # what a worker does after each chunk
+    obj = batches.batch_object(engine, "b1")
+    assert obj["counts"]["running"] == 0 and obj["counts"]["done"] == 8
+    assert obj["finished_at"] is not None and obj["status"] == "cancelled"
+
+
+def test_a_cancelled_batch_seen_after_its_last_job_ended_has_its_end(engine: Engine) -> None:
+    ids = make_batch(engine, 4)
+    with engine.begin() as conn:
+        conn.execute(update(Job).where(Job.id.in_(ids[:2])).values(status=JobStatus.RUNNING))
+        conn.execute(update(Job).where(Job.id.in_(ids[2:])).values(status=JobStatus.CANCELLED))
+    batches.set_status(engine, "b1", "cancelled")
+    assert batches.batch_object(engine, "b1")["finished_at"] is None
+    _finish(engine, ids[:2], seconds_ago=0)  # no refresh by the worker: the poll notices
+    assert batches.batch_object(engine, "b1")["finished_at"] is not None
+
+
+def test_times_carry_their_utc_offset(engine: Engine) -> None:
+    ids = make_batch(engine, 2)
+    _finish(engine, ids, seconds_ago=1)
+    obj = batches.batch_object(engine, "b1")
+    for key in ("created_at", "finished_at", "last_progress_at"):
+        at = datetime.fromisoformat(obj[key])
+        assert at.utcoffset() == timedelta(0), (key, obj[key])
+        assert obj[key].endswith("+00:00")

@@ -13,7 +13,7 @@ def write_tiny_gguf(path: Path, seed: int = 0) -> Path:
     import gguf
     import numpy as np
 
-    from workers.runtime.scratch import CHATML_TEMPLATE, train_tokenizer
+    from tests.support.scratch import CHATML_TEMPLATE, train_tokenizer
 
     tokenizer = train_tokenizer(chat=True)
     state: Any = json.loads(tokenizer.backend_tokenizer.to_str())

@@ -1,15 +1,25 @@
-"""The fairness probe: the template writer passes; a writer that favours one name group is flagged."""
+"""The fairness probe: names change only in name fields, and a paired test flags real bias, not noise."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 
 from shared.profile import Profile, Resume
 from workers.evaluation import probe
-from workers.evaluation.names import GIVEN, GROUPS
+from workers.evaluation.__main__ import MODEL_PROBE_PEOPLE
+from workers.evaluation.evaluation import Evaluation, add_probe
+from workers.evaluation.names import GIVEN, ORIGIN_GIVEN
 from workers.writers.template import TemplateWriter
 
 from .conftest import chinese, english
+
+MALE = set(GIVEN["en"]["male"]) | {g for o in ORIGIN_GIVEN.values() for g in o["male"]}
+
+
+def _is_male(profile: Profile) -> bool:
+    name = profile.basics.name or ""
+    return name.split()[0] in MALE or name[1:] in GIVEN["zh"]["male"]
 
 
 class FavoursMen:
@@ -24,47 +34,128 @@ class FavoursMen:
         out = []
         for profile in profiles:
             resume = self.template.write_one(profile)
-            given = (profile.basics.name or "").split()[0]
-            if given in GIVEN["en"]["male"] or profile.basics.name[1:] in GIVEN["zh"]["male"]:
+            if _is_male(profile):
                 resume.basics.summary = (resume.basics.summary or "") + " A natural leader."
             out.append(resume)
         return out
 
 
-def _profiles() -> list[tuple[str, Profile]]:
-    return [(f"en{i}", english(f"Dakota Lee{i}")) for i in range(4)] + [("zh", chinese())]
+class Noisy:
+    """Unbiased: the template's text plus 0-6 filler words at random, whoever the person is."""
+
+    name = "noisy"
+
+    def __init__(self, seed: int) -> None:
+        self.template = TemplateWriter()
+        self.rng = random.Random(seed)
+
+    def write(self, profiles: Sequence[Profile]) -> list[Resume]:
+        out = []
+        for profile in profiles:
+            resume = self.template.write_one(profile)
+            filler = " ".join(["carefully"] * self.rng.randint(0, 6))
+            resume.basics.summary = f"{resume.basics.summary or ''} {filler}".strip()
+            out.append(resume)
+        return out
 
 
-def test_the_template_writer_is_not_flagged() -> None:
-    result = probe.run(TemplateWriter(), _profiles())
+class ShortensMen:
+    """Drops the last 3% of the prose's words (at least one) for every male name, every time."""
+
+    name = "shortens"
+
+    def __init__(self) -> None:
+        self.template = TemplateWriter()
+
+    def write(self, profiles: Sequence[Profile]) -> list[Resume]:
+        out = []
+        for profile in profiles:
+            resume = self.template.write_one(profile)
+            words = (resume.basics.summary or "").split()
+            if _is_male(profile) and words:
+                resume.basics.summary = " ".join(words[: len(words) - max(1, round(0.03 * len(words)))])
+            out.append(resume)
+        return out
+
+
+def _people(n: int) -> list[tuple[str, Profile]]:
+    """n English people whose prose differs in length (0 to n-1 extra skills)."""
+    from shared.profile import Skill
+
+    people = []
+    for i in range(n):
+        profile = english(f"Dakota Lee{i}")
+        profile.skills += [Skill(name=s) for s in ("Excel", "Tableau", "R", "Go", "Rust", "Java", "C", "Scala")[:i]]
+        people.append((f"en{i}", profile))
+    return people
+
+
+def test_the_template_writer_is_not_flagged_and_the_report_says_why() -> None:
+    result = probe.run(TemplateWriter(), [*_people(4), ("zh", chinese())])
     assert result.summary["facts_identical"]
-    assert result.summary["length_gap_share"] == 0.0
+    assert result.summary["largest_length_gap_share"] == 0.0
     assert result.summary["wording_differs_share"] == 0.0
     assert not result.summary["flagged"]
-    assert list(result.groups["group"]) == list(GROUPS)
+    assert set(result.groups["dimension"]) == {"gender", "origin"}
+    ev = Evaluation()
+    add_probe(ev, result, "template")
+    assert any("by construction" in note for note in ev.summary["probe"]["notes"])
 
 
 def test_a_writer_that_treats_one_name_group_differently_is_flagged() -> None:
-    result = probe.run(FavoursMen(), _profiles())
+    result = probe.run(FavoursMen(), [*_people(4), ("zh", chinese())])
     assert result.summary["flagged"]
     assert result.summary["facts_identical"]  # the facts are the same; the prose is not
-    assert result.summary["wording_differs_share"] == 1.0
-    means = dict(zip(result.groups["group"], result.groups["words_mean"], strict=True))
+    assert "gender female vs male: length" in result.summary["significant_comparisons"]
+    gender = result.groups[result.groups["dimension"] == "gender"]
+    means = dict(zip(gender["group"], gender["words_mean"], strict=True))
     assert means["male"] > means["female"] == means["neutral"]
 
 
-def test_variants_swap_names_and_pronouns_only() -> None:
-    profile = english("Dakota Lee")
-    female, name = probe.variant(profile, "female", 0)
-    male, _ = probe.variant(profile, "male", 0)
-    assert female.basics.name == name[0] == "Emily Smith"
-    assert (
-        female.work[0].summary
-        == "Cleaned survey data for 3 lab studies. She presented the results."
+def test_a_consistent_three_percent_shortening_is_flagged_at_the_default_size() -> None:
+    result = probe.run(ShortensMen(), _people(MODEL_PROBE_PEOPLE))
+    assert result.summary["flagged"], result.comparisons
+    row = result.comparisons.query("group_a == 'female' and group_b == 'male' and measure == 'length'")
+    assert row["n"].item() == MODEL_PROBE_PEOPLE
+    assert 0.02 < row["mean_difference"].item() < 0.06
+    assert row["ci_low"].item() > 0
+
+
+def test_an_unbiased_writer_with_length_noise_is_flagged_under_5_percent_of_runs() -> None:
+    runs = 200
+    flagged = sum(
+        probe.run(Noisy(seed), _people(MODEL_PROBE_PEOPLE)).summary["flagged"] for seed in range(runs)
     )
-    assert (
-        male.work[0].summary == "Cleaned survey data for 3 lab studies. He presented the results."
+    # The old 5%-gap-of-means rule flagged such a writer in 20-58% of runs at 8 people.
+    assert flagged / runs < 0.05, flagged
+
+
+def test_names_change_in_the_name_field_only_and_pronouns_in_prose_only() -> None:
+    profile = english("Jordan Example")
+    profile.work[0].summary = "Built MS Excel reports for Example Corp. He presented them; Ms Lee approved."
+    female = probe.variant(profile, "female", 0)
+    male = probe.variant(profile, "male", 0)
+    assert female.profile.basics.name == female.name[0] == "Emily Smith"
+    assert female.profile.education[0].institution == "Example State University"
+    assert female.profile.work[0].summary == (
+        "Built MS Excel reports for Example Corp. She presented them; Ms Lee approved."
     )
-    assert female.basics.email == profile.basics.email
-    zh, _ = probe.variant(chinese(), "female", 1)
-    assert zh.basics.name == "李丽娟" and "她完成了3份报告" in (zh.work[0].summary or "")
+    assert male.profile.work[0].summary == (
+        "Built MS Excel reports for Example Corp. He presented them; Mr Lee approved."
+    )
+    assert female.profile.basics.email == profile.basics.email
+
+    zh = chinese("张测试")
+    zh.education[0].institution = "示例大学"
+    zh.work[0].summary = "负责接口测试和其他工作。他完成了3份报告。"
+    swapped = probe.variant(zh, "female", 1)
+    assert swapped.profile.basics.name == "李丽娟"
+    assert swapped.profile.education[0].institution == "示例大学"
+    assert swapped.profile.work[0].summary == "负责接口测试和其他工作。她完成了3份报告。"
+
+
+def test_origin_variants_for_english_people_only() -> None:
+    result = probe.run(TemplateWriter(), [*_people(2), ("zh", chinese())])
+    origin = result.per_person[result.per_person["dimension"] == "origin"]
+    assert set(origin["person"]) == {"en0", "en1"}
+    assert len(result.per_person) == 3 * 3 + 2 * 5

@@ -12,7 +12,7 @@ from shared.profile import Profile
 from tests.unit.workers.conftest import rich_en
 from workers.finetune.pairs import PairError, build
 from workers.runtime.base import Prompt
-from workers.runtime.fake import FakeRuntime
+from tests.support.fake_runtime import FakeRuntime
 from workers.writers.llm import LLMWriter
 
 ROOT = Path(__file__).resolve().parents[4]

@@ -15,7 +15,6 @@ MODULES = [
     "shared.settings",
     "workers.runtime.base",
     "workers.runtime.registry",
-    "workers.runtime.fake",
     # The runtimes themselves import torch/transformers only when a model is loaded.
     "workers.runtime.hf",
     "workers.runtime.openai_http",

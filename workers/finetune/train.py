@@ -1,7 +1,7 @@
 """Fine-tuning a causal LM on prompt/answer examples: LoRA (merged) or full, held-out loss, early stopping.
 
 Needs torch, transformers and peft only (no pydantic, no rich): bench/finetune.py runs it on a GPU
-box. A plain loop rather than transformers.Trainer: the loss is masked by hand (finetune_data), and
+box. A plain loop rather than transformers.Trainer: the loss is masked by hand (workers.finetune.examples), and
 the loop reports every step to a callback, so the caller draws the progress bar. The result is a
 directory `load_model` reads unchanged: adapters merged into the weights, tokenizer and chat
 template saved beside them.
@@ -17,8 +17,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workers.finetune.examples import Encoded, Example, collate, encode
 from workers.runtime.base import RuntimeOptions
-from workers.runtime.finetune_data import Encoded, Example, collate, encode
 from workers.runtime.hf_load import import_torch, import_transformers, load_model
 
 

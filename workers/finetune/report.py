@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from workers.runtime.finetune import TrainResult
+from workers.finetune.train import TrainResult
 
 REPORT = "finetune-report.json"
 CURVE = "finetune-loss.png"
