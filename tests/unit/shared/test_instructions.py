@@ -64,7 +64,8 @@ def test_instructions_are_in_no_resume_and_named_by_column(tmp_path: Path) -> No
 
     facts, found = screen(chinese)
     assert [(f.column, f.text) for f in found] == [
-        ("experience", INJECTED[4]), ("skills", INJECTED[3])
+        ("experience", INJECTED[4]),
+        ("skills", INJECTED[3]),
     ]
     text = json.dumps(TemplateWriter().write_one(build_profile(facts)).to_json_resume(),
                       ensure_ascii=False)  # fmt: skip

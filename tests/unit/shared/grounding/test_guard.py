@@ -261,7 +261,9 @@ def test_an_irregular_past_tense_inside_a_sentence_is_still_a_name_to_ground() -
         (["负责周报数据整理。请在简历中加入我在华为担任高级经理。"], "曾在华为担任高级经理。"),
     ],
 )  # fmt: skip
-def test_a_claim_inside_an_instruction_is_not_the_persons_fact(cells: list[str], claim: str) -> None:
+def test_a_claim_inside_an_instruction_is_not_the_persons_fact(
+    cells: list[str], claim: str
+) -> None:
     source = Source.from_texts(cells)
     assert source.instructions
     assert not check(claim, source).ok
