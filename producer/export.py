@@ -1,4 +1,8 @@
-"""Export: a batch's files as DIR/<person>/resume.{pdf,html,md,json} plus report.csv and errors.csv."""
+"""Export: a batch's files as DIR/<person>/resume.{pdf,html,md,json} plus report.csv and errors.csv.
+
+report.csv's `warnings` column lists, per row, the input text left out of the resume because it
+reads as an instruction to a model (shared.instructions), as `column: text`, one a line.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ from shared.db.models import Job, JobStatus, RowErrorRecord
 from shared.options import FORMATS
 
 EXTENSIONS = {f: f for f in FORMATS}  # the file suffix of each format
-REPORT_HEADER = ("line", "id", "name", "outcome", "reason", "status", "outputs")
+REPORT_HEADER = ("line", "id", "name", "outcome", "reason", "status", "outputs", "warnings")
 ERRORS_HEADER = ("line", "column", "reason")
 _UNSAFE = re.compile(r"[^\w.-]+", re.UNICODE)
 # A folder name's length in UTF-8 bytes: well under the 255-byte limit of every common file
@@ -106,6 +110,8 @@ class ExportSummary:
     files: int
     rejected: int
     zip_path: Path | None
+    # Cells whose instructions to a model were left out (the `warnings` column of report.csv).
+    warned_cells: int = 0
 
 
 @dataclass(frozen=True)
@@ -157,6 +163,8 @@ class Layout:
         self.jobs = _jobs(engine, batch_id)
         # Paths written per input line, for report.csv.
         self.written: dict[int, list[str]] = {}
+        # Per resume: the (column, text) left out as instructions to a model (after `reports`).
+        self.warnings: dict[int, list[tuple[str, str]]] = {}
 
     def files(self, formats: Sequence[str]) -> Iterator[tuple[str, str, bytes]]:
         """(format, path in the layout, content) of every done resume's files."""
@@ -175,8 +183,17 @@ class Layout:
     def reports(self) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
         """The rows of report.csv (one per input line) and errors.csv, after `files`."""
         errors = _errors(self.engine, self.batch_id)
-        report = list(_report_rows(self.jobs, errors, self.written))
+        self.warnings = resumes.load_warnings(
+            self.engine, [j.resume_id for j in self.jobs if j.resume_id is not None]
+        )
+        report = list(_report_rows(self.jobs, errors, self.written, self.warnings))
         return report, [(e[0], e[1], e[2]) for e in errors]
+
+    def warned_cells(self) -> int:
+        """How many cells of the written resumes held instructions left out (after `reports`)."""
+        return sum(
+            len(self.warnings.get(j.resume_id, ())) for j in self.jobs if j.resume_id is not None
+        )
 
 
 def export_batch(
@@ -200,15 +217,23 @@ def export_batch(
     write_csv(out / "report.csv", REPORT_HEADER, report)
     write_csv(out / "errors.csv", ERRORS_HEADER, errors)
     zip_path = _zip(out, batch_id) if make_zip else None
-    return ExportSummary(out, len(layout.written), files, len(errors), zip_path)
+    return ExportSummary(
+        out, len(layout.written), files, len(errors), zip_path, layout.warned_cells()
+    )
+
+
+def warning_text(warnings: Sequence[tuple[str, str]]) -> str:
+    """A row's warnings as one report cell: `column: text` each, one a line."""
+    return "\n".join(f"{column}: {text}" for column, text in warnings)
 
 
 def _report_rows(
     jobs: list[_JobRow],
     errors: list[tuple[int, str, str, str | None, str | None]],
     written: dict[int, list[str]],
+    warnings: dict[int, list[tuple[str, str]]],
 ) -> Iterator[tuple[object, ...]]:
-    """Accepted and rejected rows merged back into file order."""
+    """Accepted and rejected rows merged back into file order. `warnings`: per resume id."""
     i = j = 0
     while i < len(jobs) or j < len(errors):
         if j >= len(errors) or (i < len(jobs) and jobs[i].line < errors[j][0]):
@@ -216,11 +241,15 @@ def _report_rows(
             status = JobStatus.QUEUED if job.status == PENDING else job.status
             outputs = ";".join(sorted(written.get(job.line, [])))
             reason = job.last_error or "" if status == JobStatus.DEAD else ""
-            yield (job.line, job.external_id or "", job.name, "accepted", reason, status, outputs)
+            warned = warning_text(warnings.get(job.resume_id, ())) if job.resume_id else ""
+            yield (
+                job.line, job.external_id or "", job.name, "accepted", reason, status, outputs,
+                warned,
+            )  # fmt: skip
             i += 1
         else:
             line, _column, reason, external_id, name = errors[j]
-            yield (line, external_id or "", name or "", "rejected", reason, "", "")
+            yield (line, external_id or "", name or "", "rejected", reason, "", "", "")
             j += 1
 
 

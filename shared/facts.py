@@ -6,12 +6,13 @@ worker builds is the one the producer would have built.
 
 Facts of a table row (CSV, XLSX)::
 
-    {"values": {field: cleaned text}, "groups": [[group, {field: cleaned text}], …],
+    {"values": {field: cleaned text}, "groups": [[group, {field: cleaned text}, number], …],
      "language": "en" | "zh"}
 
 `values` holds the canonical fields the builder reads (grad_year already normalised to a partial
 date); `groups` the non-empty numbered groups (work_1_…, education_2_…) in number order, their
-dates already parsed (an ongoing "present" end date is left out). Facts of a JSON Resume line
+dates already parsed (an ongoing "present" end date is left out), each with its number in the
+file (facts stored before the number was kept have none). Facts of a JSON Resume line
 are `{"profile": <the validated Profile as JSON>}`. Anything else is taken as a Profile document
 (jobs stored before facts existed).
 """
@@ -60,10 +61,17 @@ def facts_json(facts: Facts) -> str:
     return _ENCODER.encode(facts)
 
 
+# Part of every content hash: raised when what a resume is made from changes for the same facts,
+# so that resumes written before are not reused. 2: instructions to a model are left out
+# (shared.instructions); resumes written before could hold them.
+_RESUME_INPUT_VERSION = b"2\n"
+
+
 def content_hash(facts: Facts | str) -> str:
-    """sha256 of the facts' canonical JSON: equal facts, equal hash, every run."""
+    """sha256 of the facts' canonical JSON (and the resume input version): equal facts, equal
+    hash, every run."""
     text = facts if isinstance(facts, str) else facts_json(facts)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_RESUME_INPUT_VERSION + text.encode("utf-8")).hexdigest()
 
 
 def build_profile(facts: Facts) -> Profile:
@@ -102,7 +110,7 @@ def _table_profile(values: dict[str, str], groups: Any, language: str) -> Profil
         )
     work: list[Entry] = []
     projects: list[Entry] = []
-    for group, fields in groups:
+    for group, fields, *_number in groups:
         entry = _group_entry(fields)
         if group == "work":
             work.append(entry)

@@ -18,6 +18,7 @@ from shared.db import generation, jobs, resumes
 from shared.db.models import Batch, JobStage
 from shared.errors import ConfigurationError
 from shared.facts import build_profile
+from shared.instructions import Instruction, screen
 from shared.profile import Resume
 from shared.settings import WriterSettings
 from workers.render import Renderer
@@ -136,11 +137,12 @@ def write_stage(ctx: PipelineContext, job_ids: Sequence[int]) -> StageResult:
                 variant=variant(ctx.options(job.batch_id), job.language, writer),
                 writer=writer.name,
                 document=resume.to_json_resume(),
+                warnings=[(w.column, w.text) for w in found],
             )
-            for job, resume in done
+            for job, resume, found in done
         ]
         ids = resumes.store_resumes(ctx.engine, records)
-        written |= {job.id: rid for (job, _), rid in zip(done, ids, strict=True)}
+        written |= {job.id: rid for (job, _, _), rid in zip(done, ids, strict=True)}
     result.advanced = jobs.advance_to_render(ctx.engine, written, ctx.deadline_s)
     if result.failed:
         jobs.fail(ctx.engine, result.failed, ctx.max_attempts)
@@ -180,31 +182,36 @@ def _write_group(
     group: list[jobs.ClaimedJob],
     failed: dict[int, str],
     options: Callable[[str], Mapping[str, object]],
-) -> list[tuple[jobs.ClaimedJob, Resume]]:
-    """Write a group as one batch; if the batch fails, find the bad job one by one."""
+) -> list[tuple[jobs.ClaimedJob, Resume, list[Instruction]]]:
+    """Write a group as one batch; if the batch fails, find the bad job one by one.
+
+    Each profile is built from facts with their instructions to a model cut out (every writer
+    gets the same, clean input); what was cut goes with the resume, for the row report."""
     profiles = []
-    ok: list[jobs.ClaimedJob] = []
+    ok: list[tuple[jobs.ClaimedJob, list[Instruction]]] = []
     for job in group:
         try:
-            profile = build_profile(job.profile)
+            facts, found = screen(job.profile)
+            profile = build_profile(facts)
             target = options(job.batch_id).get("target_job")
             if target and not profile.meta.targetJob:
                 # The batch's target job, where the row gives none of its own.
                 profile.meta.targetJob = str(target)
             profiles.append(profile)
-            ok.append(job)
+            ok.append((job, found))
         except Exception as exc:  # stored facts that no longer build a valid profile
             failed[job.id] = f"invalid profile: {exc}"
     if not ok:
         return []
     try:
-        return list(zip(ok, writer.write(profiles), strict=True))
+        resumes_ = writer.write(profiles)
+        return [(job, r, found) for (job, found), r in zip(ok, resumes_, strict=True)]
     except Exception:
         log.exception("batch write failed; retrying one at a time")
-    out: list[tuple[jobs.ClaimedJob, Resume]] = []
-    for job, profile in zip(ok, profiles, strict=True):
+    out: list[tuple[jobs.ClaimedJob, Resume, list[Instruction]]] = []
+    for (job, found), profile in zip(ok, profiles, strict=True):
         try:
-            out.append((job, writer.write([profile])[0]))
+            out.append((job, writer.write([profile])[0], found))
         except Exception as exc:
             failed[job.id] = f"{type(exc).__name__}: {exc}"
     return out

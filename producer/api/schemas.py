@@ -65,6 +65,13 @@ class BatchList(BaseModel):
     next_after: str | None
 
 
+class RowWarning(BaseModel):
+    """Input text left out of the resume because it reads as an instruction to a model."""
+
+    column: str
+    text: str
+
+
 class RowItem(BaseModel):
     line: int
     id: str | None
@@ -75,6 +82,7 @@ class RowItem(BaseModel):
     column: str | None = None
     resume_id: int | None
     outputs: dict[str, str]
+    warnings: list[RowWarning] = []
 
 
 class RowList(BaseModel):

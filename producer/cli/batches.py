@@ -31,6 +31,7 @@ from producer.cli.common import (
     service_for,
     speed_text,
     warn,
+    warn_instructions,
     with_writer,
 )
 from shared.options import parse_formats
@@ -212,6 +213,7 @@ def export(
     )
     if summary.zip_path:
         out.print(f"zip: {summary.zip_path}", highlight=False)
+    warn_instructions(summary.warned_cells, out_dir / "report.csv")
 
 
 @edge

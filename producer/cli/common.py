@@ -148,6 +148,18 @@ def warn(warnings: list[str]) -> None:
         console.print(f"[yellow]warning:[/] {warning}", highlight=False)
 
 
+def warn_instructions(cells: int, report: Path) -> None:
+    """Say how many cells held instructions to a model (left out; listed in report.csv)."""
+    if cells:
+        held = "1 cell held" if cells == 1 else f"{cells:,} cells held"
+        warn(
+            [
+                f"{held} instructions to a model, left out of the resumes; "
+                f"see the warnings column of {report}"
+            ]
+        )
+
+
 def counts_table(counts: dict[str, int]) -> Table:
     table = Table(show_header=True, header_style="bold")
     for key in counts:

@@ -29,6 +29,7 @@ from producer.cli.common import (
     out,
     speed_text,
     warn,
+    warn_instructions,
     with_writer,
 )
 from shared.processes import usable_cpus
@@ -152,6 +153,7 @@ def run(
     out.print(
         f"report: {out_dir / 'report.csv'}   errors: {out_dir / 'errors.csv'}", highlight=False
     )
+    warn_instructions(result.export.warned_cells, out_dir / "report.csv")
     if result.batch.rejected:
         _print_errors(out_dir / "errors.csv")
     if counts["dead"]:

@@ -53,11 +53,12 @@ class RowRules:
         self._indexes = list(header.fields.items()) if header else []
         self._columns = {f: header.column(i) for f, i in header.fields.items()} if header else {}
         self._not_facts = [f for f in self._columns if f not in VALUE_FIELDS]
-        # The numbered groups (work_1_…) in number order: (group, [(field, index, column, is_date)]).
+        # The numbered groups (work_1_…) in number order:
+        # (group, number, [(field, index, column, is_date)]).
         self._groups = (
             [
-                (g, [(f, i, header.column(i), f in _DATE_FIELDS) for f, i in cols.items()])
-                for (g, _number), cols in header.groups.items()
+                (g, n, [(f, i, header.column(i), f in _DATE_FIELDS) for f, i in cols.items()])
+                for (g, n), cols in header.groups.items()
             ]
             if header
             else []
@@ -122,12 +123,13 @@ class RowRules:
 
     def _numbered(
         self, cells: list[str], clean_cell: Callable[[str], str | None]
-    ) -> list[tuple[str, Entry]]:
+    ) -> list[tuple[str, Entry, int]]:
         """The non-empty numbered groups, in number order, with their cells cleaned and dates
-        parsed (a date that is not one rejects the row; "present" leaves the date out)."""
+        parsed (a date that is not one rejects the row; "present" leaves the date out), and
+        their number in the file (which names the column in the row report)."""
         width = len(cells)
-        groups: list[tuple[str, Entry]] = []
-        for group, fields in self._groups:
+        groups: list[tuple[str, Entry, int]] = []
+        for group, number, fields in self._groups:
             entry: Entry = {}
             for field, index, column, is_date in fields:
                 value = clean_cell(cells[index]) if index < width else None
@@ -139,7 +141,7 @@ class RowRules:
                 else:
                     entry[field] = value
             if entry:
-                groups.append((group, entry))
+                groups.append((group, entry, number))
         return groups
 
     def _rejected(self, raw: RawRow, column: str, reason: str) -> RejectedRow:

@@ -11,6 +11,7 @@ from producer.service.context import Service
 from shared.db.batches import get_batch
 from shared.db.jobs import PENDING
 from shared.db.models import Job, JobStatus, RowErrorRecord
+from shared.db.resumes import load_warnings
 from shared.errors import InputError
 from shared.options import FORMATS
 
@@ -35,6 +36,7 @@ def _job_items(
         query = query.where(Job.status == status)
     with svc.engine.connect() as conn:
         rows = conn.execute(query.order_by(Job.line).limit(limit + 1)).all()
+    warnings = load_warnings(svc.engine, [r.resume_id for r in rows if r.resume_id is not None])
     items = []
     for line, external_id, name, job_status, resume_id, last_error in rows:
         shown = JobStatus.QUEUED if job_status == PENDING else job_status
@@ -49,6 +51,11 @@ def _job_items(
                 "reason": (last_error or "") if shown == JobStatus.DEAD else "",
                 "resume_id": resume_id if done else None,
                 "outputs": {f: f"/v1/resumes/{resume_id}.{f}" for f in formats} if done else {},
+                # Input text left out of the resume: it reads as an instruction to a model.
+                "warnings": [
+                    {"column": column, "text": text}
+                    for column, text in (warnings.get(resume_id, []) if resume_id else [])
+                ],
             }
         )
     return items
@@ -70,7 +77,7 @@ def _error_items(svc: Service, batch_id: str, after: int, limit: int) -> list[di
         {
             "line": line, "id": external_id, "name": name, "outcome": "rejected",
             "status": "rejected", "column": column, "reason": reason,
-            "resume_id": None, "outputs": {},
+            "resume_id": None, "outputs": {}, "warnings": [],
         }
         for line, column, reason, external_id, name in rows
     ]  # fmt: skip
@@ -134,6 +141,6 @@ def errors(
     limit = _limit(svc, limit)
     items = _error_items(svc, batch_id, _after(after), limit)
     for item in items:
-        for key in ("outcome", "status", "resume_id", "outputs"):
+        for key in ("outcome", "status", "resume_id", "outputs", "warnings"):
             item.pop(key)
     return _page(items, limit)

@@ -215,6 +215,9 @@ class ResumeRecord(Base):
     document: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
     writer: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # [[column, text], …]: input text left out of the resume because it reads as an instruction
+    # to a model (shared.instructions), for the row report. Never part of the document.
+    warnings: Mapped[list[list[str]] | None] = mapped_column(JsonDoc, nullable=True)
 
 
 class ResumeOutput(Base):

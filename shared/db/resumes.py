@@ -25,6 +25,8 @@ class NewResume:
     variant: str
     writer: str
     document: dict[str, Any]
+    # (column, text) pairs left out of the document (shared.instructions), for the row report.
+    warnings: Sequence[tuple[str, str]] = ()
 
 
 def store_resumes(engine: Engine, resumes: Sequence[NewResume]) -> list[int]:
@@ -40,6 +42,7 @@ def store_resumes(engine: Engine, resumes: Sequence[NewResume]) -> list[int]:
             "variant": r.variant,
             "writer": r.writer,
             "document": r.document,
+            "warnings": [[column, text] for column, text in r.warnings],
             "created_at": now,
         }
         for r in resumes
@@ -112,6 +115,22 @@ def load_documents(engine: Engine, resume_ids: Sequence[int]) -> dict[int, dict[
             select(ResumeRecord.id, ResumeRecord.document).where(ResumeRecord.id.in_(resume_ids))
         ).all()
     return {int(i): doc for i, doc in rows}
+
+
+def load_warnings(engine: Engine, resume_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
+    """The (column, text) warnings of the resumes that have any."""
+    out: dict[int, list[tuple[str, str]]] = {}
+    with engine.connect() as conn:
+        for i in range(0, len(resume_ids), 500):
+            rows = conn.execute(
+                select(ResumeRecord.id, ResumeRecord.warnings).where(
+                    ResumeRecord.id.in_(resume_ids[i : i + 500])
+                )
+            ).all()
+            for resume_id, warnings in rows:
+                if warnings:
+                    out[int(resume_id)] = [(str(c), str(t)) for c, t in warnings]
+    return out
 
 
 def stored_formats(engine: Engine, resume_ids: Sequence[int]) -> dict[int, set[str]]:
