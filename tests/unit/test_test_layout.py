@@ -87,7 +87,6 @@ COVERED_ELSEWHERE: dict[str, tuple[str, str]] = {
     "shared/db/resumes.py": ("tests/integration/producer/api/test_isolation.py", "import"),
     "shared/db/retention.py": ("tests/integration/producer/api/test_retention.py", "import"),
     "shared/errors.py": ("tests/integration/shared/db/test_tenants.py", "import"),
-    "shared/grounding/injection.py": ("tests/unit/shared/grounding/test_claims.py", "import"),
     "shared/grounding/numbers.py": ("tests/unit/shared/grounding/test_claims.py", "import"),
     "shared/grounding/slop.py": ("tests/unit/shared/grounding/test_guard.py", "slop"),
     "shared/grounding/source.py": ("tests/unit/shared/grounding/test_claims.py", "import"),
