@@ -37,6 +37,11 @@ GROUNDING = Counter(
     "Model-written sections by guard outcome: passed, regenerated, fallback",
     ["outcome"],
 )
+# Every outcome exists from the start, at zero: with the template writer (nothing model-written)
+# the documented series is there to graph and alert on, rather than absent.
+GROUNDING_OUTCOMES = ("passed", "regenerated", "fallback")
+for _outcome in GROUNDING_OUTCOMES:
+    GROUNDING.labels(_outcome)
 
 
 class QueueDepthCollector:
