@@ -293,8 +293,9 @@ def bench_shape(shape: str, args: argparse.Namespace, peak: float | None) -> dic
             rows.append(f"{shape:14} {'in-process bs' + str(max(sizes)):18} {len(prompts):5d} sections/s {in_process}"
                         f"  ({in_process_tokens} tokens/section)")
             print(rows[-1], flush=True)
+            versus = f"  ratio served/in-process {ratio:.3f}" if ratio else "  (no in-process row)"
             rows.append(f"{shape:14} {'served cb x' + str(args.served):18} {len(prompts):5d} sections/s {rate:.2f}"
-                        f"  ({served_tokens / len(prompts):.1f} tokens/section)  ratio served/in-process {ratio:.3f}" if ratio else f"{shape:14} served: no in-process row")
+                        f"  ({served_tokens / len(prompts):.1f} tokens/section){versus}")
             print(rows[-1], flush=True)
     runtime.close()
     return figures

@@ -34,7 +34,6 @@ ROWS = (
 )
 
 
-
 def _need_serving() -> None:
     for module in ("torch", "transformers", "fastapi", "uvicorn", "openai"):
         if importlib.util.find_spec(module) is None:
@@ -45,10 +44,23 @@ def serve(model: str, log: Path, *extra: str) -> tuple[subprocess.Popen[bytes], 
     """`transformers serve MODEL` on a free loopback port, offline; (process, base URL)."""
     port = free_port()
     cli = Path(sys.executable).with_name("transformers")
-    argv = [str(cli), "serve", model, "--host", "127.0.0.1", "--port", str(port), "--device", "cpu", *extra]
+    argv = [
+        str(cli),
+        "serve",
+        model,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--device",
+        "cpu",
+        *extra,
+    ]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     with log.open("ab") as out:
-        proc = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            argv, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
     return proc, f"http://127.0.0.1:{port}/v1"
 
 
@@ -58,10 +70,23 @@ def wait_served(proc: subprocess.Popen[bytes], base_url: str, log: Path) -> str:
 
     def loaded() -> str | None:
         models = httpx.get(f"{base_url}/models", timeout=5).json()["data"]
-        return next((str(m["id"]) for m in models if m.get("status", {}).get("value", "loaded") == "loaded"), None)
+        return next(
+            (
+                str(m["id"])
+                for m in models
+                if m.get("status", {}).get("value", "loaded") == "loaded"
+            ),
+            None,
+        )
 
     try:
-        return wait_for("transformers serve", loaded, [proc], timeout=300, errors=(httpx.HTTPError, OSError, KeyError))
+        return wait_for(
+            "transformers serve",
+            loaded,
+            [proc],
+            timeout=300,
+            errors=(httpx.HTTPError, OSError, KeyError),
+        )
     except AssertionError:
         print(log.read_text(errors="replace")[-3000:])
         raise
@@ -74,7 +99,9 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     model_dir = tmp_path_factory.mktemp("served") / "tiny"
     tokenizer = train_tokenizer(chat=True)
-    build_model("tiny-llama", tokenizer, seed=1, max_position_embeddings=4096).save_pretrained(str(model_dir))
+    build_model("tiny-llama", tokenizer, seed=1, max_position_embeddings=4096).save_pretrained(
+        str(model_dir)
+    )
     tokenizer.save_pretrained(str(model_dir))
     return model_dir
 
@@ -105,7 +132,9 @@ def run_llm(tmp_path: Path, name: str, *args: str, **env: str) -> dict[str, dict
         capture_output=True, text=True, timeout=900,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
-    return {p: json.loads((out / p / "resume.json").read_text(encoding="utf-8")) for p in ("S1", "S2")}
+    return {
+        p: json.loads((out / p / "resume.json").read_text(encoding="utf-8")) for p in ("S1", "S2")
+    }
 
 
 def assert_grounded(resumes: dict[str, dict[str, Any]]) -> None:
@@ -121,17 +150,24 @@ def assert_grounded(resumes: dict[str, dict[str, Any]]) -> None:
                 assert meta["provenance"][check["section"]].startswith("llm:")
 
 
-def test_greedy_completions_equal_the_in_process_runtime(tiny_model: Path, served: tuple[str, str]) -> None:
+def test_greedy_completions_equal_the_in_process_runtime(
+    tiny_model: Path, served: tuple[str, str]
+) -> None:
     from workers.runtime.base import GenerationSettings, Message, RuntimeOptions
     from workers.runtime.registry import load_runtime
 
     base_url, model_id = served
     prompts = [
-        (Message("system", "You write resume prose."), Message("user", f"Built a weekly sales dashboard {n}."))
+        (
+            Message("system", "You write resume prose."),
+            Message("user", f"Built a weekly sales dashboard {n}."),
+        )
         for n in range(6)
     ]
     settings = GenerationSettings(max_new_tokens=12)
-    remote = load_runtime(RuntimeOptions(runtime="openai", base_url=base_url, model=model_id, concurrency=4))
+    remote = load_runtime(
+        RuntimeOptions(runtime="openai", base_url=base_url, model=model_id, concurrency=4)
+    )
     local = load_runtime(RuntimeOptions(model=str(tiny_model), device="cpu"))
     got = remote.generate(prompts, settings).completions
     want = local.generate(prompts, settings).completions
@@ -152,7 +188,9 @@ def test_run_with_the_openai_runtime_passes_the_in_process_checks(
     # Same model, same greedy decoding: the same outcome for every section, either way.
     for person in ("S1", "S2"):
         outcomes = [(c["section"], c["outcome"]) for c in remote[person]["meta"]["grounding"]]
-        assert outcomes == [(c["section"], c["outcome"]) for c in local[person]["meta"]["grounding"]]
+        assert outcomes == [
+            (c["section"], c["outcome"]) for c in local[person]["meta"]["grounding"]
+        ]
 
 
 @pytest.mark.timeout(1800)

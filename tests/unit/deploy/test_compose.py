@@ -220,7 +220,9 @@ def _installed(name: str) -> str:
         pytest.skip(f"{name} is not installed here: nothing to compare the pin with")
 
 
-@pytest.mark.parametrize(("arg", "package"), [("TORCH_VERSION", "torch"), ("TRANSFORMERS_VERSION", "transformers")])
+@pytest.mark.parametrize(
+    ("arg", "package"), [("TORCH_VERSION", "torch"), ("TRANSFORMERS_VERSION", "transformers")]
+)
 def test_gpu_image_pins_the_versions_the_tests_run(arg: str, package: str) -> None:
     pinned = re.search(rf"^ARG {arg}=(\S+)$", CUDA_DOCKERFILE.read_text(encoding="utf-8"), re.M)
     assert pinned, f"{arg} is pinned in the GPU image"
@@ -233,7 +235,9 @@ def _grace_s(text: str) -> float:
 
 
 @pytest.mark.parametrize("name", ["worker-gpu", "worker-cpu"])
-def test_worker_grace_period_outlasts_the_hard_time_limit(services: dict[str, Any], name: str) -> None:
+def test_worker_grace_period_outlasts_the_hard_time_limit(
+    services: dict[str, Any], name: str
+) -> None:
     """`docker compose stop` must not SIGKILL a worker whose chunk may still finish in time."""
     hard = Settings().worker.hard_time_limit_s
     assert _grace_s(str(services[name]["stop_grace_period"])) >= hard + 30
@@ -466,7 +470,17 @@ def _health_argv(svc: dict[str, Any]) -> list[str]:
 
 @pytest.mark.parametrize(
     "name",
-    ["redis", "postgres", "worker-gpu", "worker-cpu", "beat", "api", "flower", "prometheus", "grafana"],
+    [
+        "redis",
+        "postgres",
+        "worker-gpu",
+        "worker-cpu",
+        "beat",
+        "api",
+        "flower",
+        "prometheus",
+        "grafana",
+    ],
 )
 def test_every_long_running_service_has_a_real_health_check(
     services: dict[str, Any], name: str
