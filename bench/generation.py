@@ -15,6 +15,12 @@ run short; its ms per prompt is what the ratios divide. Static cache (and compil
 largest batch size only, as in the reference table. The bandwidth share counts the weight bytes read
 once per decode step (KV-cache reads left out): measured bytes/s ÷ the card's peak.
 
+`--served N`: one more row per shape, the same prompts sent to `transformers serve
+--continuous-batching` (the same weights, saved to a temporary folder and served from it, offline)
+through the `openai` runtime with N requests in flight, against the in-process runtime at the
+largest batch size: sections/s for each and their ratio. That row needs httpx and
+transformers' serving extra (fastapi, uvicorn, openai).
+
 Imports only the standard library, torch, transformers and tokenizers (a GPU box has nothing else).
 On the CPU the CPU seconds of this process are reported beside wall time: when other jobs share
 the cores, their ratio is the steadier one. The last line is one JSON object with every figure.
@@ -23,10 +29,16 @@ the cores, their ratio is the steadier one. The last line is one JSON object wit
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import random
+import socket
+import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -118,6 +130,54 @@ def batched(
     return seconds, cpu_seconds, ids, generation.batches, generation.completion_tokens
 
 
+def served(
+    shape: str, model: Any, tokenizer: Any, prompts: list[Prompt], args: argparse.Namespace
+) -> tuple[float, list[str], int]:
+    """Seconds for `prompts` through `transformers serve --continuous-batching` with
+    `args.served` requests in flight (after a warm-up request), the texts and generated tokens."""
+    from workers.runtime.openai_http import OpenAIRuntime
+
+    with tempfile.TemporaryDirectory(prefix=f"served-{shape}-") as folder:
+        model.save_pretrained(folder)
+        tokenizer.save_pretrained(folder)
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        argv = [sys.executable, "-c", "from transformers.cli.transformers import main; main()",
+                "serve", folder, "--continuous-batching", "--host", "127.0.0.1", "--port", str(port),
+                "--device", args.device, "--dtype", args.dtype, "--log-level", "warning"]  # fmt: skip
+        env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+        log = Path(folder) / "serve.log"
+        with log.open("wb") as out:
+            proc = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            options = RuntimeOptions(
+                runtime="openai", base_url=f"http://127.0.0.1:{port}", model=folder,
+                concurrency=args.served, timeout_s=600.0, max_retries=0,
+            )  # fmt: skip
+            deadline = time.monotonic() + 300
+            while True:  # the server answers /v1/models once the model is loaded
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"transformers serve did not start: {log.read_text()[-1500:]}")
+                try:
+                    runtime = OpenAIRuntime(options)
+                    break
+                except Exception:
+                    time.sleep(1)
+            settings = GenerationSettings(max_new_tokens=args.new_tokens)
+            runtime.generate(prompts[: args.served], settings)  # warm-up: first-call overheads
+            started = time.perf_counter()
+            generation = runtime.generate(prompts, settings)
+            texts = [c.text for c in generation.completions]
+            return time.perf_counter() - started, texts, generation.completion_tokens
+        finally:
+            proc.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=30)
+            if proc.poll() is None:
+                proc.kill()
+
+
 def bench_shape(shape: str, args: argparse.Namespace, peak: float | None) -> dict[str, Any]:
     """Every figure of one model shape; prints its table rows as they are measured."""
     key = shape.replace("-", "_")
@@ -155,6 +215,8 @@ def bench_shape(shape: str, args: argparse.Namespace, peak: float | None) -> dic
         configs.append((max(sizes), True, args.compile))
     step_bytes = weight_bytes(runtime.model)
     best = 0.0
+    in_process: float | None = None  # sections/s of the runtime's own choice at the largest size
+    in_process_tokens: float | None = None
     for bs, static, compiled in configs:
         name = f"bs{bs}" + ("_static" if static else "") + ("_compiled" if compiled else "")
         count = min(len(prompts), max(len(naive_prompts), bs * args.batches_per_size))
@@ -175,6 +237,9 @@ def bench_shape(shape: str, args: argparse.Namespace, peak: float | None) -> dic
             print(rows[-1], flush=True)
             continue
         ms = seconds / count * 1000
+        if bs == max(sizes) and static == plain and not compiled:
+            in_process = round(count / seconds, 2)
+            in_process_tokens = round(tokens / count, 1)
         same = sum(a == b for a, b in zip(ids, naive_ids, strict=False))
         compared = min(len(ids), len(naive_ids))
         speedup = naive_ms / ms
@@ -202,6 +267,36 @@ def bench_shape(shape: str, args: argparse.Namespace, peak: float | None) -> dic
                     f"{speedup:8.1f}x  {same}/{compared} identical{cpu_note}")
         print(rows[-1], flush=True)
     figures[f"{key}_best_speedup_vs_one_at_a_time"] = round(best, 2)
+    if args.served and not chat:
+        # A served chat-completions API needs a chat template; the GPT-2 shape has none.
+        figures[f"{key}_served_error"] = "no chat template: not served"
+    elif args.served:
+        try:
+            seconds, texts, served_tokens = served(shape, runtime.model, runtime.tokenizer, prompts, args)
+        except Exception as exc:  # no serving extra, or the server refused: say so, go on
+            figures[f"{key}_served_error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
+            rows.append(f"{shape:14} served             failed: {type(exc).__name__}: {str(exc)[:160]}")
+            print(rows[-1], flush=True)
+        else:
+            rate = len(prompts) / seconds
+            ratio = rate / in_process if in_process else None
+            figures.update({
+                f"{key}_served_in_flight": args.served,
+                f"{key}_served_sections_per_s": round(rate, 2),
+                f"{key}_in_process_sections_per_s": in_process,
+                f"{key}_served_vs_in_process": round(ratio, 3) if ratio else None,
+                f"{key}_served_nonempty_outputs": sum(bool(t) for t in texts),
+                # Sections/s only compare when both sides write as many tokens: these say so.
+                f"{key}_served_tokens_per_section": round(served_tokens / len(prompts), 1),
+                f"{key}_in_process_tokens_per_section": in_process_tokens,
+            })
+            rows.append(f"{shape:14} {'in-process bs' + str(max(sizes)):18} {len(prompts):5d} sections/s {in_process}"
+                        f"  ({in_process_tokens} tokens/section)")
+            print(rows[-1], flush=True)
+            versus = f"  ratio served/in-process {ratio:.3f}" if ratio else "  (no in-process row)"
+            rows.append(f"{shape:14} {'served cb x' + str(args.served):18} {len(prompts):5d} sections/s {rate:.2f}"
+                        f"  ({served_tokens / len(prompts):.1f} tokens/section){versus}")
+            print(rows[-1], flush=True)
     runtime.close()
     return figures
 
@@ -225,6 +320,10 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--threads", type=int, default=0, help="CPU threads for torch (0: its default)")
     parser.add_argument("--quick", action="store_true", help="tiny shapes, few prompts: a smoke test")
+    parser.add_argument(
+        "--served", type=int, default=0,
+        help="also send the prompts to `transformers serve --continuous-batching`, N in flight (0: off)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     gpu = args.device.startswith("cuda")
     if args.quick:

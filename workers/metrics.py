@@ -53,6 +53,11 @@ GROUNDING = Counter(
     ["outcome"],
     registry=None,
 )
+# Every outcome exists from the start, at zero: with the template writer (nothing model-written)
+# the documented series is there to graph and alert on, rather than absent.
+GROUNDING_OUTCOMES = ("passed", "regenerated", "fallback")
+for _outcome in GROUNDING_OUTCOMES:
+    GROUNDING.labels(_outcome)
 
 
 class QueueDepthCollector:

@@ -105,3 +105,9 @@ def test_worker_metrics_show_queue_depth_and_rendered_resumes(
     written = ("cohortcv_resumes_total", frozenset({("stage", "write"), ("outcome", "ok")}))
     assert final[written] == ROWS
     assert depth in final
+    # The documented grounding series exist with the template writer too: zero model-written
+    # sections passed, were regenerated or fell back.
+    for outcome in ("passed", "regenerated", "fallback"):
+        key = ("cohortcv_grounding_sections_total", frozenset({("outcome", outcome)}))
+        assert final.get(key) == 0, f"{key} missing or wrong: {final.get(key)}"
+    assert final.get(("cohortcv_grounding_fallbacks_total", frozenset())) == 0

@@ -162,16 +162,85 @@ def test_migrate_runs_once_after_postgres(services: dict[str, Any]) -> None:
         )
 
 
+def _gpu_services(services: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        name: svc
+        for name, svc in services.items()
+        if svc.get("deploy", {}).get("resources", {}).get("reservations", {}).get("devices")
+    }
+
+
 def test_gpu_worker_owns_one_gpu_with_one_process(services: dict[str, Any]) -> None:
     gpu = services["worker-gpu"]
-    devices = gpu["deploy"]["resources"]["reservations"]["devices"]
-    assert devices == [{"driver": "nvidia", "count": 1, "capabilities": ["gpu"]}]
     argv = _argv(gpu["command"])
     concurrency = next(argv[i + 1] for i, a in enumerate(argv) if a in ("--concurrency", "-c"))
     assert concurrency == "1"
     assert argv[argv.index("--queues") + 1] == "generate"
     assert argv[argv.index("--device") + 1] == "cuda:0"
+    # The GPU worker writes with the model: without --writer it would run the template writer.
+    assert argv[argv.index("--writer") + 1] == "llm"
     assert gpu["build"]["dockerfile"] == "deploy/worker-cuda.Dockerfile"
+
+
+def test_each_gpu_service_reserves_its_own_device_by_id(services: dict[str, Any]) -> None:
+    """`count: 1` in two services may hand both the same GPU: each names its device."""
+    gpus = _gpu_services(services)
+    assert "worker-gpu" in gpus
+    claimed: list[str] = []
+    for name, svc in gpus.items():
+        devices = svc["deploy"]["resources"]["reservations"]["devices"]
+        assert len(devices) == 1, name
+        assert "count" not in devices[0], name
+        assert devices[0]["driver"] == "nvidia" and devices[0]["capabilities"] == ["gpu"]
+        assert len(devices[0]["device_ids"]) == 1, f"{name}: one GPU per service"
+        claimed += devices[0]["device_ids"]
+    assert len(claimed) == len(set(claimed)), f"two services reserve one GPU: {claimed}"
+
+
+def test_gpu_worker_reads_models_offline_from_a_volume(
+    compose: dict[str, Any], services: dict[str, Any]
+) -> None:
+    text = CUDA_DOCKERFILE.read_text(encoding="utf-8")
+    assert re.search(r"HF_HUB_OFFLINE=1", text) and re.search(r"TRANSFORMERS_OFFLINE=1", text)
+    home = re.search(r"HF_HOME=(\S+)", text)
+    assert home, "the image sets where models are cached"
+    mounts = {str(v).split(":")[1]: str(v).split(":")[0] for v in services["worker-gpu"]["volumes"]}
+    assert home.group(1) in mounts, "the model cache is a volume, kept across restarts"
+    assert mounts[home.group(1)] in compose["volumes"]
+    cmd = re.search(r"^CMD (\[.*\])", text, re.M)
+    assert cmd and "--writer" in cmd.group(1) and '"llm"' in cmd.group(1)
+
+
+def _installed(name: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name).split("+")[0]
+    except PackageNotFoundError:
+        pytest.skip(f"{name} is not installed here: nothing to compare the pin with")
+
+
+@pytest.mark.parametrize(
+    ("arg", "package"), [("TORCH_VERSION", "torch"), ("TRANSFORMERS_VERSION", "transformers")]
+)
+def test_gpu_image_pins_the_versions_the_tests_run(arg: str, package: str) -> None:
+    pinned = re.search(rf"^ARG {arg}=(\S+)$", CUDA_DOCKERFILE.read_text(encoding="utf-8"), re.M)
+    assert pinned, f"{arg} is pinned in the GPU image"
+    assert pinned.group(1) == _installed(package)
+
+
+def _grace_s(text: str) -> float:
+    units = {"s": 1, "m": 60, "h": 3600}
+    return sum(float(n) * units[u] for n, u in re.findall(r"(\d+(?:\.\d+)?)([smh])", text))
+
+
+@pytest.mark.parametrize("name", ["worker-gpu", "worker-cpu"])
+def test_worker_grace_period_outlasts_the_hard_time_limit(
+    services: dict[str, Any], name: str
+) -> None:
+    """`docker compose stop` must not SIGKILL a worker whose chunk may still finish in time."""
+    hard = Settings().worker.hard_time_limit_s
+    assert _grace_s(str(services[name]["stop_grace_period"])) >= hard + 30
 
 
 def test_cpu_worker_takes_template_writes_render_and_control_without_torch(
@@ -243,6 +312,22 @@ def test_copying_env_example_does_not_satisfy_the_flower_guard(services: dict[st
         _interpolate(guard, example)
     chosen = example | {"COHORTCV_FLOWER__BASIC_AUTH": "ops:a-chosen-secret"}
     assert _interpolate(guard, chosen) == "ops:a-chosen-secret"
+
+
+@pytest.mark.parametrize("where", ["postgres", "database_url"])
+def test_postgres_password_is_required_not_defaulted(
+    compose: dict[str, Any], services: dict[str, Any], where: str
+) -> None:
+    """Without POSTGRES_PASSWORD, compose refuses to start rather than using a known password."""
+    value = (
+        services["postgres"]["environment"]["POSTGRES_PASSWORD"]
+        if where == "postgres"
+        else compose["x-cohortcv-env"]["COHORTCV_DATABASE_URL"]
+    )
+    with pytest.raises(ValueError, match="POSTGRES_PASSWORD"):
+        _interpolate(value, _env_file(ENV_EXAMPLE))
+    got = _interpolate(value, {"POSTGRES_PASSWORD": "a-chosen-secret"})
+    assert "a-chosen-secret" in got and "cohortcv:cohortcv@" not in got
 
 
 def test_env_example_holds_no_flower_password() -> None:
@@ -333,7 +418,8 @@ def _pip_installs(dockerfile: Path) -> list[str]:
 
 def test_producer_image_has_no_llm_extra() -> None:
     text = PRODUCER_DOCKERFILE.read_text(encoding="utf-8")
-    assert re.search(r"^FROM python:3\.11-slim\b", text, re.M)
+    assert re.search(r"^ARG BASE_IMAGE=python:3\.11-slim\b", text, re.M)
+    assert re.search(r"^FROM \$\{BASE_IMAGE\}$", text, re.M)
     assert "fonts-noto-cjk" in text
     installs = _pip_installs(PRODUCER_DOCKERFILE)
     assert installs, "the producer image installs the project"
@@ -343,27 +429,92 @@ def test_producer_image_has_no_llm_extra() -> None:
 
 def test_cuda_worker_image_installs_the_llm_extra() -> None:
     text = CUDA_DOCKERFILE.read_text(encoding="utf-8")
-    assert re.search(r"^FROM (nvidia/cuda:\S*runtime|pytorch/pytorch:\S*cuda)", text, re.M)
+    assert re.search(r"^ARG BASE_IMAGE=\S+$", text, re.M)
+    assert re.search(r"^FROM \$\{BASE_IMAGE\}$", text, re.M)
     assert "fonts-noto-cjk" in text
     assert any(re.search(r"\.\[llm\]", args) for args in _pip_installs(CUDA_DOCKERFILE))
+    # Installed with the llm extra's dependencies, not only the project.
+    assert any("optional-dependencies']['llm']" in line for line in text.splitlines())
 
 
 # --- Prometheus ---------------------------------------------------------------------------------
 
 
-def test_prometheus_scrapes_worker_metrics_ports_and_flower(services: dict[str, Any]) -> None:
+def _scrape_jobs() -> dict[str, dict[str, Any]]:
     config = yaml.safe_load((DEPLOY / "prometheus.yml").read_text(encoding="utf-8"))
-    targets = {
+    return {job["job_name"]: job for job in config["scrape_configs"]}
+
+
+def test_prometheus_scrapes_worker_metrics_ports_and_flower(services: dict[str, Any]) -> None:
+    jobs = _scrape_jobs()
+    static = {
         (job.get("metrics_path", "/metrics"), target)
-        for job in config["scrape_configs"]
-        for static in job["static_configs"]
-        for target in static["targets"]
+        for job in jobs.values()
+        for group in job.get("static_configs", [])
+        for target in group["targets"]
+    }
+    discovered = {
+        (name, sd["port"])
+        for job in jobs.values()
+        for sd in job.get("dns_sd_configs", [])
+        for name in sd["names"]
     }
     for name in ("worker-gpu", "worker-cpu"):
         argv = _argv(services[name]["command"])
-        port = argv[argv.index("--metrics-port") + 1]
-        assert ("/metrics", f"{name}:{port}") in targets
-    assert ("/metrics", "flower:5555") in targets
+        port = int(argv[argv.index("--metrics-port") + 1])
+        assert (name, port) in discovered
+    assert ("/metrics", "flower:5555") in static
+    assert ("/metrics", "api:8000") in static
+
+
+def test_prometheus_finds_every_replica_of_every_worker_service(services: dict[str, Any]) -> None:
+    """`--scale worker-cpu=3`: a static `worker-cpu:9102` target reaches one replica of three.
+    DNS service discovery (type A) returns them all; every worker service is named in it."""
+    workers = {n for n, s in services.items() if "worker" in _argv(s.get("command", []))[:2]}
+    assert {"worker-gpu", "worker-cpu"} <= workers
+    job = _scrape_jobs()["cohortcv-workers"]
+    assert "static_configs" not in job
+    names = {n for sd in job["dns_sd_configs"] for n in sd["names"] if sd.get("type", "SRV") == "A"}
+    assert workers <= names
+
+
+# --- health checks ------------------------------------------------------------------------------
+
+
+def _health_argv(svc: dict[str, Any]) -> list[str]:
+    test = svc["healthcheck"]["test"]
+    return _argv(test[1:]) if test[0] == "CMD" else ["sh", "-c", " ".join(test[1:])]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "redis",
+        "postgres",
+        "worker-gpu",
+        "worker-cpu",
+        "beat",
+        "api",
+        "flower",
+        "prometheus",
+        "grafana",
+    ],
+)
+def test_every_long_running_service_has_a_real_health_check(
+    services: dict[str, Any], name: str
+) -> None:
+    svc = services[name]
+    assert "healthcheck" in svc, f"{name}: no health check"
+    argv = _health_argv(svc)
+    if argv[:2] == ["python", "-c"]:
+        compile(argv[2], f"{name} healthcheck", "exec")  # a typo would make it always unhealthy
+    urls = re.findall(r"http://127\.0\.0\.1:(\d+)", " ".join(argv))
+    command = _argv(svc.get("command", []))
+    if "--metrics-port" in command:  # a worker: its health check reads its own metrics port
+        assert urls == [command[command.index("--metrics-port") + 1]]
+    for port in urls:  # a published port is the one checked inside
+        published = [str(p).rsplit(":", 1)[-1] for p in svc.get("ports", [])]
+        assert not published or port in published, (name, port, published)
 
 
 # --- the runbook's commands ---------------------------------------------------------------------
