@@ -112,8 +112,9 @@ def write_stage(ctx: PipelineContext, job_ids: Sequence[int]) -> StageResult:
         spec = writer_spec(ctx.writer_defaults, ctx.options(job.batch_id))
         key = f"{spec.name}\0{spec.model}\0{spec.runtime}"
         by_writer.setdefault(key, (spec, []))[1].append(job)
-    written: dict[int, int] = {}
+    written: dict[int, int | resumes.NewResume] = {}
     permanent: dict[int, str] = {}
+    speed: list[tuple[list[int], int, float]] = []
     for spec, group in by_writer.values():
         try:
             writer = ctx.writers(spec)
@@ -125,11 +126,10 @@ def write_stage(ctx: PipelineContext, job_ids: Sequence[int]) -> StageResult:
         done = _write_group(writer, group, result.failed, ctx.options)
         stats = getattr(writer, "last_stats", None)
         if stats is not None and stats.tokens and group:
-            # A chunk holds one batch's jobs: its tokens/s is what `run` and `status` show.
-            generation.record(ctx.engine, group[0].batch_id, stats.tokens, stats.seconds)
+            speed.append(([job.id for job in group], stats.tokens, stats.seconds))
             writer.last_stats = None  # type: ignore[attr-defined]
-        records = [
-            resumes.NewResume(
+        written |= {
+            job.id: resumes.NewResume(
                 institution_id=job.institution_id,
                 person_key=job.person_key,
                 content_hash=job.content_hash,
@@ -138,10 +138,15 @@ def write_stage(ctx: PipelineContext, job_ids: Sequence[int]) -> StageResult:
                 document=resume.to_json_resume(),
             )
             for job, resume in done
-        ]
-        ids = resumes.store_resumes(ctx.engine, records)
-        written |= {job.id: rid for (job, _), rid in zip(done, ids, strict=True)}
-    result.advanced = jobs.advance_to_render(ctx.engine, written, ctx.deadline_s)
+        }
+    # Stored only while the claim still holds the jobs: a chunk whose batch was deleted, or
+    # that another worker took over, stores nothing.
+    result.advanced = jobs.advance_to_render(ctx.engine, claim.jobs, written, ctx.deadline_s)
+    batch_of = {job.id: job.batch_id for job in claim.jobs}
+    for ids, tokens, seconds in speed:
+        if set(ids) & set(result.advanced):
+            # A chunk holds one batch's jobs: its tokens/s is what `run` and `status` show.
+            generation.record(ctx.engine, batch_of[ids[0]], tokens, seconds)
     if result.failed:
         jobs.fail(ctx.engine, result.failed, ctx.max_attempts)
     if permanent:
@@ -234,9 +239,9 @@ def render_stage(ctx: PipelineContext, job_ids: Sequence[int]) -> StageResult:
             continue
         stored += [(job.resume_id, f, b) for f, b in outputs]
         finished.append(job.id)
-    # Outputs first, then status: a crash between the two leaves jobs that re-render as no-ops.
-    resumes.store_outputs(ctx.engine, stored)
-    result.advanced = jobs.finish(ctx.engine, finished)
+    # Files and status in one transaction, fenced by the claim (jobs.finish).
+    done = set(finished)
+    result.advanced = jobs.finish(ctx.engine, [j for j in claim.jobs if j.id in done], stored)
     if result.failed:
         jobs.fail(ctx.engine, result.failed, ctx.max_attempts)
     result.seconds = time.perf_counter() - started
