@@ -15,7 +15,7 @@ from shared.celery_config import queue_depth, send_chunk
 from shared.db import batches, heartbeats, jobs
 from shared.db.engine import make_engine
 from shared.db.retention import purge_expired
-from shared.errors import ConfigurationError
+from shared.errors import ConfigurationError, NotFoundError
 from shared.reconcile import reconcile, top_up
 from shared.settings import Settings
 from shared.tasks import PURGE_EXPIRED, RECONCILE, RENDER_CHUNK, WRITE_CHUNK, ChunkPayload
@@ -122,7 +122,10 @@ def register(app: Celery, settings: Settings) -> None:
         # This chunk left the window: let the batch send its next one.
         engine = holder.context(settings).engine
         top_up(engine, send, batch_id, settings.policy())
-        batches.refresh_status(engine, batch_id)
+        try:
+            batches.refresh_status(engine, batch_id)
+        except NotFoundError:  # deleted while the chunk ran: it stored nothing
+            return {"done": 0, "deleted": True}
         return {"done": len(result.advanced), "failed": len(result.failed)}
 
     @app.task(name=RECONCILE, autoretry_for=RECONCILE_RETRY_ON, max_retries=2)
