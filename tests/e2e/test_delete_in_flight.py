@@ -41,8 +41,10 @@ MAIL_MARK = "qzvmail"
 def _cohort(path: Path, tag: str, rows: int = ROWS, *, kept: bool = False) -> Path:
     lines = ["id,name,email,school,experience,skills"]
     for r in range(rows):
-        name, mail = (f"Kept Person {r}", f"kept{r}") if kept else (
-            f"{NAME_MARK} {tag}x{r}", f"{MAIL_MARK}{tag}x{r}"
+        name, mail = (
+            (f"Kept Person {r}", f"kept{r}")
+            if kept
+            else (f"{NAME_MARK} {tag}x{r}", f"{MAIL_MARK}{tag}x{r}")
         )
         lines.append(
             f"S{r:04d},{name},{mail}@example.edu,Example University,"
@@ -94,15 +96,16 @@ def system(
     request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[System]:
     data = tmp_path / "data"
-    env = clean_env(COHORTCV_DATA_DIR=str(data))
+    # Redis on both: kombu's filesystem broker (the embedded one) is made for `cohortcv run`'s
+    # single producer; its messages are not written atomically for a separate worker.
+    env = clean_env(
+        COHORTCV_DATA_DIR=str(data), COHORTCV_BROKER_URL=str(request.getfixturevalue("redis_url"))
+    )
     if request.param == "sqlite":
-        url = f"sqlite:///{data / 'cohortcv.db'}"  # the default: SQLite and the broker in data
+        url = f"sqlite:///{data / 'cohortcv.db'}"  # the default database: SQLite in the data dir
     else:
         url = str(request.getfixturevalue("pg_url"))
-        env |= {
-            "COHORTCV_DATABASE_URL": url,
-            "COHORTCV_BROKER_URL": str(request.getfixturevalue("redis_url")),
-        }
+        env["COHORTCV_DATABASE_URL"] = url
     for key, value in env.items():
         if key.startswith("COHORTCV_"):
             monkeypatch.setenv(key, value)  # the in-process CLI sees the same deployment

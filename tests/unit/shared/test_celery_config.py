@@ -54,8 +54,14 @@ def test_time_limits_out_of_order_are_refused_naming_each_setting() -> None:
     with pytest.raises(ConfigurationError) as caught:
         celery_config(settings)
     message = str(caught.value)
-    assert "COHORTCV_WORKER__HARD_TIME_LIMIT_S=1200 is not below COHORTCV_WORKER__JOB_DEADLINE_S=600" in message
-    assert "COHORTCV_WORKER__JOB_DEADLINE_S=600 is not below COHORTCV_WORKER__VISIBILITY_TIMEOUT_S=300" in message
+    assert (
+        "COHORTCV_WORKER__HARD_TIME_LIMIT_S=1200 is not below COHORTCV_WORKER__JOB_DEADLINE_S=600"
+        in message
+    )
+    assert (
+        "COHORTCV_WORKER__JOB_DEADLINE_S=600 is not below COHORTCV_WORKER__VISIBILITY_TIMEOUT_S=300"
+        in message
+    )
     assert "SOFT_TIME_LIMIT_S" not in message  # 300 < 1200 holds
     equal = Settings(worker={"soft_time_limit_s": 420})  # soft == hard: no clean failure first
     with pytest.raises(ConfigurationError, match="SOFT_TIME_LIMIT_S=420 is not below"):

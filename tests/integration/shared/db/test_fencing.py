@@ -13,28 +13,40 @@ import pytest
 from sqlalchemy import Engine, func, select, update
 
 from shared.db import heartbeats, jobs, resumes
+from shared.db.engine import make_engine
+from shared.db.migrate import upgrade
 from shared.db.models import Job, JobStage, JobStatus, ResumeOutput, ResumeRecord, utcnow
 from shared.db.purge import purge_batch_rows, purge_unreferenced
-from tests.integration.shared.db.test_jobs import engine, make_batch  # noqa: F401 (fixture)
+from tests.integration.shared.db.test_jobs import make_batch
+
+
+@pytest.fixture
+def engine(db_url: str) -> Engine:
+    upgrade(db_url)
+    return make_engine(db_url)
 
 
 def _written(claimed: list[jobs.ClaimedJob]) -> dict[int, int | resumes.NewResume]:
     return {
         j.id: resumes.NewResume(
-            j.institution_id, j.person_key, j.content_hash, "en:template", "template",
+            j.institution_id,
+            j.person_key,
+            j.content_hash,
+            "en:template",
+            "template",
             {"basics": {"name": f"Person {j.id}", "email": f"p{j.id}@example.edu"}},
-        )  # fmt: skip
+        )
         for j in claimed
     }
 
 
-def _count(engine: Engine, table: type) -> int:  # noqa: F811 (the fixture's name)
+def _count(engine: Engine, table: type) -> int:
     with engine.connect() as conn:
         return int(conn.scalar(select(func.count()).select_from(table)) or 0)
 
 
 def test_a_write_chunk_finishing_after_its_batch_was_deleted_stores_nothing(
-    engine: Engine,  # noqa: F811
+    engine: Engine,
 ) -> None:
     ids = make_batch(engine, 4)
     claim = jobs.claim(engine, ids, JobStage.WRITE, 3, 600)
@@ -44,7 +56,7 @@ def test_a_write_chunk_finishing_after_its_batch_was_deleted_stores_nothing(
 
 
 def test_a_render_chunk_finishing_after_its_batch_was_deleted_stores_nothing(
-    engine: Engine,  # noqa: F811
+    engine: Engine,
 ) -> None:
     ids = make_batch(engine, 3)
     writing = jobs.claim(engine, ids, JobStage.WRITE, 3, 600)
@@ -58,7 +70,8 @@ def test_a_render_chunk_finishing_after_its_batch_was_deleted_stores_nothing(
 
 
 def test_a_delete_waits_for_a_store_in_flight_and_removes_what_it_stored(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The store holds the jobs' rows until it commits: the delete that comes meanwhile waits,
     then deletes the resumes just stored."""
@@ -77,7 +90,9 @@ def test_a_delete_waits_for_a_store_in_flight_and_removes_what_it_stored(
     outcome: dict[str, object] = {}
     monkeypatch.setattr(resumes, "insert_resumes", slow_insert)
     store = threading.Thread(
-        target=lambda: outcome.update(moved=jobs.advance_to_render(engine, claim.jobs, written, 600))
+        target=lambda: outcome.update(
+            moved=jobs.advance_to_render(engine, claim.jobs, written, 600)
+        )
     )
     store.start()
     assert started.wait(10)
@@ -88,7 +103,7 @@ def test_a_delete_waits_for_a_store_in_flight_and_removes_what_it_stored(
     assert _count(engine, ResumeRecord) == 0
 
 
-def test_a_stale_run_cannot_store_or_advance(engine: Engine) -> None:  # noqa: F811
+def test_a_stale_run_cannot_store_or_advance(engine: Engine) -> None:
     ids = make_batch(engine, 2)
     stale = jobs.claim(engine, ids, JobStage.WRITE, 3, 600)
     # The first run outlived its deadline; the reconciler re-sent the chunk and a new run took it.
@@ -104,7 +119,7 @@ def test_a_stale_run_cannot_store_or_advance(engine: Engine) -> None:  # noqa: F
     assert {tuple(r) for r in rows} == {(JobStage.RENDER, JobStatus.QUEUED, None)}
 
 
-def test_a_running_chunk_is_left_to_its_live_process(engine: Engine) -> None:  # noqa: F811
+def test_a_running_chunk_is_left_to_its_live_process(engine: Engine) -> None:
     ids = make_batch(engine, 3)
     jobs.claim(engine, ids, JobStage.WRITE, 3, 600)
     # Held by another process that lives (this test's parent), then by one that is gone.
@@ -126,7 +141,7 @@ def test_a_running_chunk_is_left_to_its_live_process(engine: Engine) -> None:  #
     assert attempts == {ids[0]: 2, ids[1]: 1, ids[2]: 3}
 
 
-def test_purge_removes_resumes_no_job_names(engine: Engine) -> None:  # noqa: F811
+def test_purge_removes_resumes_no_job_names(engine: Engine) -> None:
     ids = make_batch(engine, 2)
     claim = jobs.claim(engine, ids, JobStage.WRITE, 3, 600)
     jobs.advance_to_render(engine, claim.jobs, _written(claim.jobs), 600)
