@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from functools import lru_cache
 from pathlib import Path
 
@@ -56,7 +57,7 @@ class WorkerSettings(BaseModel):
         ]
         wrong = [
             f"{a}={x} is not below {b}={y}"
-            for (a, x), (b, y) in zip(order, order[1:], strict=False)
+            for (a, x), (b, y) in itertools.pairwise(order)
             if not 0 < x < y
         ]
         if wrong:

@@ -98,14 +98,17 @@ def variant(options: Mapping[str, object], language: str, writer: Writer | None 
     return key
 
 
-def write_stage(ctx: PipelineContext, job_ids: Sequence[int]) -> StageResult:
+def write_stage(ctx: PipelineContext, job_ids: Sequence[int], retry: bool = False) -> StageResult:
     """Write the unfinished jobs of a chunk and move them to the render stage.
 
     A writer that cannot be built (unknown name, model that cannot load) fails its jobs at once
     and for good, with the reason in jobs.last_error: retrying a bad path only burns attempts.
+    `retry`: the broker's retry of this chunk after its run raised (jobs.claim).
     """
     started = time.perf_counter()
-    claim = jobs.claim(ctx.engine, job_ids, JobStage.WRITE, ctx.max_attempts, ctx.deadline_s)
+    claim = jobs.claim(
+        ctx.engine, job_ids, JobStage.WRITE, ctx.max_attempts, ctx.deadline_s, retry=retry
+    )
     result = StageResult(dead=claim.dead, skipped=len(job_ids) - len(claim.jobs) - len(claim.dead))
     by_writer: dict[str, tuple[WriterSettings, list[jobs.ClaimedJob]]] = {}
     for job in claim.jobs:
@@ -215,10 +218,12 @@ def _write_group(
     return out
 
 
-def render_stage(ctx: PipelineContext, job_ids: Sequence[int]) -> StageResult:
+def render_stage(ctx: PipelineContext, job_ids: Sequence[int], retry: bool = False) -> StageResult:
     """Render the written jobs of a chunk into every requested format and mark them done."""
     started = time.perf_counter()
-    claim = jobs.claim(ctx.engine, job_ids, JobStage.RENDER, ctx.max_attempts, ctx.deadline_s)
+    claim = jobs.claim(
+        ctx.engine, job_ids, JobStage.RENDER, ctx.max_attempts, ctx.deadline_s, retry=retry
+    )
     result = StageResult(dead=claim.dead, skipped=len(job_ids) - len(claim.jobs) - len(claim.dead))
     resume_ids = [j.resume_id for j in claim.jobs if j.resume_id is not None]
     documents = resumes.load_documents(ctx.engine, resume_ids)

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from celery import Celery
+from celery import Celery, Task
 from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_process_init, worker_ready, worker_shutdown
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -79,14 +79,17 @@ def register(app: Celery, settings: Settings) -> None:
         )
 
     def run_stage(
-        stage: str, job_ids: list[int], step: Callable[[PipelineContext, list[int]], StageResult]
+        stage: str,
+        job_ids: list[int],
+        step: Callable[[PipelineContext, list[int], bool], StageResult],
+        retry: bool,
     ) -> StageResult | None:
         """One stage on one chunk. A soft time limit or an error fails the chunk's jobs with
         the real cause; the reconciler retries them after the backoff (a lost connection is
-        retried by Celery instead)."""
+        retried by Celery instead: `retry`, the run that raised left its jobs running)."""
         ctx = holder.context(settings)
         try:
-            result = step(ctx, job_ids)
+            result = step(ctx, job_ids, retry)
         except SoftTimeLimitExceeded:
             on_soft_limit(job_ids, stage)
             return None
@@ -103,20 +106,20 @@ def register(app: Celery, settings: Settings) -> None:
         _count(stage, result)
         return result
 
-    @app.task(name=WRITE_CHUNK, **RETRYING)
-    def write_chunk(batch_id: str, job_ids: list[int]) -> dict[str, Any]:
+    @app.task(name=WRITE_CHUNK, bind=True, **RETRYING)
+    def write_chunk(task: Task, batch_id: str, job_ids: list[int]) -> dict[str, Any]:
         payload = ChunkPayload(batch_id=batch_id, job_ids=job_ids)
-        result = run_stage("write", payload.job_ids, write_stage)
+        result = run_stage("write", payload.job_ids, write_stage, bool(task.request.retries))
         if result is None:
             return {"failed_chunk": True}
         if result.advanced:
             send(RENDER_CHUNK, batch_id, result.advanced)
         return {"written": len(result.advanced), "failed": len(result.failed)}
 
-    @app.task(name=RENDER_CHUNK, **RETRYING)
-    def render_chunk(batch_id: str, job_ids: list[int]) -> dict[str, Any]:
+    @app.task(name=RENDER_CHUNK, bind=True, **RETRYING)
+    def render_chunk(task: Task, batch_id: str, job_ids: list[int]) -> dict[str, Any]:
         payload = ChunkPayload(batch_id=batch_id, job_ids=job_ids)
-        result = run_stage("render", payload.job_ids, render_stage)
+        result = run_stage("render", payload.job_ids, render_stage, bool(task.request.retries))
         if result is None:
             return {"failed_chunk": True}
         # This chunk left the window: let the batch send its next one.

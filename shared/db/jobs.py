@@ -61,14 +61,15 @@ def _claimable(engine: Engine, job_ids: Sequence[int], stage: str, now: datetime
     must not run the same jobs twice at once.
     """
     with engine.connect() as conn:
-        holders = set(
-            conn.scalars(
+        holders = {
+            name
+            for name in conn.scalars(
                 select(Job.claimed_by)
                 .where(Job.id.in_(job_ids), Job.stage == stage, Job.status == JobStatus.RUNNING)
                 .distinct()
             )
-        )
-    holders.discard(None)
+            if name
+        }
     # Read before the claiming transaction: a holder found gone stays gone.
     released = {heartbeats.identity()} | heartbeats.gone(engine, holders)
     return or_(
@@ -81,16 +82,23 @@ def _claimable(engine: Engine, job_ids: Sequence[int], stage: str, now: datetime
 
 
 def claim(
-    engine: Engine, job_ids: Sequence[int], stage: str, max_attempts: int, deadline_s: int
+    engine: Engine,
+    job_ids: Sequence[int],
+    stage: str,
+    max_attempts: int,
+    deadline_s: int,
+    *,
+    retry: bool = False,
 ) -> Claim:
     """Mark the unfinished jobs of `stage` among `job_ids` running and count the attempt.
 
     Jobs already done, dead, cancelled or past this stage are skipped: that is what makes a
-    redelivered chunk harmless; so are jobs another live process is running. A job whose
-    attempts would exceed `max_attempts` goes dead.
+    redelivered chunk harmless; so are jobs another live process is running, unless this is
+    the broker's `retry` of a chunk whose run raised (that run is over, wherever it ran). A job
+    whose attempts would exceed `max_attempts` goes dead.
     """
     now = utcnow()
-    free = _claimable(engine, job_ids, stage, now)
+    free = Job.status.in_(ACTIVE) if retry else _claimable(engine, job_ids, stage, now)
     with engine.begin() as conn:
         dead = list(
             conn.scalars(

@@ -1,4 +1,4 @@
-"""Deleting one batch's rows (its jobs, row errors, the batch, resumes no other batch uses), and resumes no job names."""
+"""Deleting rows: one batch's (jobs, row errors, the batch, resumes no other batch uses), and resumes no job names."""
 
 from __future__ import annotations
 

@@ -155,7 +155,9 @@ def insert_outputs(conn: Connection, outputs: Sequence[tuple[int, str, bytes]]) 
         {"resume_id": rid, "format": fmt, "content": content, "created_at": now}
         for rid, fmt, content in outputs
     ]
-    conn.execute(_insert(conn.dialect.name, ResumeOutput.__table__).on_conflict_do_nothing(), values)
+    conn.execute(
+        _insert(conn.dialect.name, ResumeOutput.__table__).on_conflict_do_nothing(), values
+    )
 
 
 def iter_outputs(

@@ -38,10 +38,10 @@ def test_worker_refuses_time_limits_out_of_order_naming_them(tmp_path: Path) -> 
 
 
 def test_a_chunk_sent_again_while_it_runs_is_not_run_twice(services, write_cohort, tmp_path):  # type: ignore[no-untyped-def]
-    """A real slow chunk: 96 resumes rendered to PDF, HTML, Markdown and JSON in one message,
-    seconds of work. While it runs, its message comes again (what a redelivery past the
+    """A real slow chunk: 480 resumes rendered to PDF, HTML, Markdown and JSON in one message,
+    seconds of work even on a fast machine. While it runs, its message comes again (what a redelivery past the
     visibility timeout or a second send does); a second, idle worker process takes it."""
-    n = 96
+    n = 480
     cohort = write_cohort(tmp_path / "cohort.csv", n, zh_every=0)
     env = services.env(COHORTCV_CHUNK_SIZE=str(n))
     submitted = subprocess.run(
@@ -69,7 +69,7 @@ def test_a_chunk_sent_again_while_it_runs_is_not_run_twice(services, write_cohor
     send_chunk(app, RENDER_CHUNK, batch_id, sorted(i for i, _ in held))
     while queue_depth(app, RENDER_QUEUE):
         time.sleep(0.05)
-    time.sleep(0.5)  # the second process claims (or skips) within a moment of taking it
+    time.sleep(0.2)  # the second process claims (or skips) within a moment of taking it
     assert rendering(), "the chunk finished before its second delivery was taken: not slow enough"
     services.wait_done(batch_id, n)
     services.assert_exactly_once(batch_id, accepted=n, formats=4)

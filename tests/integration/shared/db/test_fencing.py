@@ -139,6 +139,9 @@ def test_a_running_chunk_is_left_to_its_live_process(engine: Engine) -> None:
     with engine.connect() as conn:
         attempts = dict(conn.execute(select(Job.id, Job.attempts)).all())
     assert attempts == {ids[0]: 2, ids[1]: 1, ids[2]: 3}
+    # The broker's retry of a chunk whose run raised (a dropped connection): that run is over.
+    retried = jobs.claim(engine, [ids[1]], JobStage.WRITE, 3, 600, retry=True)
+    assert [j.id for j in retried.jobs] == [ids[1]]
 
 
 def test_purge_removes_resumes_no_job_names(engine: Engine) -> None:
