@@ -9,11 +9,11 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from shared.db.batches import get_batch
 from shared.db.models import BatchStatus
-from shared.db.purge import PurgedRows, purge_batch_rows
+from shared.db.purge import PurgedRows, purge_batch_rows, release_deleted_pages
 from shared.errors import InputError
 from shared.settings import Settings
 
@@ -141,8 +141,5 @@ def purge_batch(settings: Settings, engine: Engine, batch_id: str, *, force: boo
         )
     rows = purge_batch_rows(engine, batch_id)
     messages = purge_broker_messages(settings, batch_id)
-    if engine.url.get_backend_name() == "sqlite":
-        # SQLite keeps deleted pages in the file: give them back (skipped while others write).
-        with contextlib.suppress(Exception), engine.connect() as conn:
-            conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM"))
+    release_deleted_pages(engine)  # SQLite: no copy of the deleted rows left in its files
     return BatchPurge(batch_id, rows, messages)

@@ -39,6 +39,9 @@ def settings_env(settings: Settings) -> dict[str, str]:
     env["COHORTCV_WRITER__GENERATE_CHUNK_SIZE"] = str(settings.writer.generate_chunk_size)
     env["COHORTCV_WORKER__SOFT_TIME_LIMIT_S"] = str(settings.worker.soft_time_limit_s)
     env["COHORTCV_WORKER__HARD_TIME_LIMIT_S"] = str(settings.worker.hard_time_limit_s)
+    # The deadline a worker sets on what it claims, consistent with the limits above.
+    env["COHORTCV_WORKER__JOB_DEADLINE_S"] = str(settings.worker.job_deadline_s)
+    env["COHORTCV_WORKER__VISIBILITY_TIMEOUT_S"] = str(settings.worker.visibility_timeout_s)
     return env
 
 

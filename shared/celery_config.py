@@ -14,9 +14,11 @@ from shared.tasks import PURGE_EXPIRED, RECONCILE, RENDER_QUEUE, ROUTES, ChunkPa
 def celery_config(settings: Settings) -> dict[str, Any]:
     """Every Celery option we set, with the reason beside it."""
     w = settings.worker
+    w.check_time_limits()  # every Celery process (worker, beat, sender) refuses contradictions
     broker_url = settings.resolved_broker_url()
     transport_options: dict[str, Any] = {
-        # Above the hard time limit, or a slow chunk is redelivered while it still runs.
+        # Above the job deadline (so above the hard time limit): a message is not redelivered
+        # while its chunk may still run (WorkerSettings.check_time_limits).
         "visibility_timeout": w.visibility_timeout_s,
     }
     if settings.embedded_broker:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from functools import lru_cache
 from pathlib import Path
 
@@ -39,6 +40,31 @@ class WorkerSettings(BaseModel):
     retry_delay_s: int = 5
     reconcile_interval_s: float = 30.0
     device: str = "cpu"
+
+    def check_time_limits(self) -> None:
+        """Refuse limits that contradict each other: soft < hard < job deadline < visibility.
+
+        The soft limit lets a chunk fail cleanly before the hard limit kills it; the hard limit
+        must end a run before the reconciler re-sends its jobs at the job deadline, or the
+        jobs run twice at once; and Redis must not redeliver a message (visibility timeout)
+        while the jobs it names are still within their deadline.
+        """
+        order = [
+            ("COHORTCV_WORKER__SOFT_TIME_LIMIT_S", self.soft_time_limit_s),
+            ("COHORTCV_WORKER__HARD_TIME_LIMIT_S", self.hard_time_limit_s),
+            ("COHORTCV_WORKER__JOB_DEADLINE_S", self.job_deadline_s),
+            ("COHORTCV_WORKER__VISIBILITY_TIMEOUT_S", self.visibility_timeout_s),
+        ]
+        wrong = [
+            f"{a}={x} is not below {b}={y}"
+            for (a, x), (b, y) in itertools.pairwise(order)
+            if not 0 < x < y
+        ]
+        if wrong:
+            raise ConfigurationError(
+                "the worker time limits must grow soft < hard < job deadline < visibility "
+                f"timeout (seconds), but {'; '.join(wrong)}"
+            )
 
 
 class WriterSettings(BaseModel):

@@ -99,22 +99,26 @@ def variant(options: Mapping[str, object], language: str, writer: Writer | None 
     return key
 
 
-def write_stage(ctx: PipelineContext, job_ids: Sequence[int]) -> StageResult:
+def write_stage(ctx: PipelineContext, job_ids: Sequence[int], retry: bool = False) -> StageResult:
     """Write the unfinished jobs of a chunk and move them to the render stage.
 
     A writer that cannot be built (unknown name, model that cannot load) fails its jobs at once
     and for good, with the reason in jobs.last_error: retrying a bad path only burns attempts.
+    `retry`: the broker's retry of this chunk after its run raised (jobs.claim).
     """
     started = time.perf_counter()
-    claim = jobs.claim(ctx.engine, job_ids, JobStage.WRITE, ctx.max_attempts, ctx.deadline_s)
+    claim = jobs.claim(
+        ctx.engine, job_ids, JobStage.WRITE, ctx.max_attempts, ctx.deadline_s, retry=retry
+    )
     result = StageResult(dead=claim.dead, skipped=len(job_ids) - len(claim.jobs) - len(claim.dead))
     by_writer: dict[str, tuple[WriterSettings, list[jobs.ClaimedJob]]] = {}
     for job in claim.jobs:
         spec = writer_spec(ctx.writer_defaults, ctx.options(job.batch_id))
         key = f"{spec.name}\0{spec.model}\0{spec.runtime}"
         by_writer.setdefault(key, (spec, []))[1].append(job)
-    written: dict[int, int] = {}
+    written: dict[int, int | resumes.NewResume] = {}
     permanent: dict[int, str] = {}
+    speed: list[tuple[list[int], int, float]] = []
     for spec, group in by_writer.values():
         try:
             writer = ctx.writers(spec)
@@ -126,11 +130,10 @@ def write_stage(ctx: PipelineContext, job_ids: Sequence[int]) -> StageResult:
         done = _write_group(writer, group, result.failed, ctx.options)
         stats = getattr(writer, "last_stats", None)
         if stats is not None and stats.tokens and group:
-            # A chunk holds one batch's jobs: its tokens/s is what `run` and `status` show.
-            generation.record(ctx.engine, group[0].batch_id, stats.tokens, stats.seconds)
+            speed.append(([job.id for job in group], stats.tokens, stats.seconds))
             writer.last_stats = None  # type: ignore[attr-defined]
-        records = [
-            resumes.NewResume(
+        written |= {
+            job.id: resumes.NewResume(
                 institution_id=job.institution_id,
                 person_key=job.person_key,
                 content_hash=job.content_hash,
@@ -140,10 +143,15 @@ def write_stage(ctx: PipelineContext, job_ids: Sequence[int]) -> StageResult:
                 warnings=[(w.column, w.text) for w in found],
             )
             for job, resume, found in done
-        ]
-        ids = resumes.store_resumes(ctx.engine, records)
-        written |= {job.id: rid for (job, _, _), rid in zip(done, ids, strict=True)}
-    result.advanced = jobs.advance_to_render(ctx.engine, written, ctx.deadline_s)
+        }
+    # Stored only while the claim still holds the jobs: a chunk whose batch was deleted, or
+    # that another worker took over, stores nothing.
+    result.advanced = jobs.advance_to_render(ctx.engine, claim.jobs, written, ctx.deadline_s)
+    batch_of = {job.id: job.batch_id for job in claim.jobs}
+    for ids, tokens, seconds in speed:
+        if set(ids) & set(result.advanced):
+            # A chunk holds one batch's jobs: its tokens/s is what `run` and `status` show.
+            generation.record(ctx.engine, batch_of[ids[0]], tokens, seconds)
     if result.failed:
         jobs.fail(ctx.engine, result.failed, ctx.max_attempts)
     if permanent:
@@ -217,10 +225,12 @@ def _write_group(
     return out
 
 
-def render_stage(ctx: PipelineContext, job_ids: Sequence[int]) -> StageResult:
+def render_stage(ctx: PipelineContext, job_ids: Sequence[int], retry: bool = False) -> StageResult:
     """Render the written jobs of a chunk into every requested format and mark them done."""
     started = time.perf_counter()
-    claim = jobs.claim(ctx.engine, job_ids, JobStage.RENDER, ctx.max_attempts, ctx.deadline_s)
+    claim = jobs.claim(
+        ctx.engine, job_ids, JobStage.RENDER, ctx.max_attempts, ctx.deadline_s, retry=retry
+    )
     result = StageResult(dead=claim.dead, skipped=len(job_ids) - len(claim.jobs) - len(claim.dead))
     resume_ids = [j.resume_id for j in claim.jobs if j.resume_id is not None]
     documents = resumes.load_documents(ctx.engine, resume_ids)
@@ -241,9 +251,9 @@ def render_stage(ctx: PipelineContext, job_ids: Sequence[int]) -> StageResult:
             continue
         stored += [(job.resume_id, f, b) for f, b in outputs]
         finished.append(job.id)
-    # Outputs first, then status: a crash between the two leaves jobs that re-render as no-ops.
-    resumes.store_outputs(ctx.engine, stored)
-    result.advanced = jobs.finish(ctx.engine, finished)
+    # Files and status in one transaction, fenced by the claim (jobs.finish).
+    done = set(finished)
+    result.advanced = jobs.finish(ctx.engine, [j for j in claim.jobs if j.id in done], stored)
     if result.failed:
         jobs.fail(ctx.engine, result.failed, ctx.max_attempts)
     result.seconds = time.perf_counter() - started

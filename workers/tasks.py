@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from celery import Celery
+from celery import Celery, Task
 from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_process_init, worker_ready, worker_shutdown
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -15,7 +15,7 @@ from shared.celery_config import queue_depth, send_chunk
 from shared.db import batches, heartbeats, jobs
 from shared.db.engine import make_engine
 from shared.db.retention import purge_expired
-from shared.errors import ConfigurationError
+from shared.errors import ConfigurationError, NotFoundError
 from shared.reconcile import reconcile, top_up
 from shared.settings import Settings
 from shared.tasks import (
@@ -86,14 +86,17 @@ def register(app: Celery, settings: Settings) -> None:
         )
 
     def run_stage(
-        stage: str, job_ids: list[int], step: Callable[[PipelineContext, list[int]], StageResult]
+        stage: str,
+        job_ids: list[int],
+        step: Callable[[PipelineContext, list[int], bool], StageResult],
+        retry: bool,
     ) -> StageResult | None:
         """One stage on one chunk. A soft time limit or an error fails the chunk's jobs with
         the real cause; the reconciler retries them after the backoff (a lost connection is
-        retried by Celery instead)."""
+        retried by Celery instead: `retry`, the run that raised left its jobs running)."""
         ctx = holder.context(settings)
         try:
-            result = step(ctx, job_ids)
+            result = step(ctx, job_ids, retry)
         except SoftTimeLimitExceeded:
             on_soft_limit(job_ids, stage)
             return None
@@ -110,9 +113,9 @@ def register(app: Celery, settings: Settings) -> None:
         _count(stage, result)
         return result
 
-    def write(batch_id: str, job_ids: list[int]) -> dict[str, Any]:
+    def write(task: Task, batch_id: str, job_ids: list[int]) -> dict[str, Any]:
         payload = ChunkPayload(batch_id=batch_id, job_ids=job_ids)
-        result = run_stage("write", payload.job_ids, write_stage)
+        result = run_stage("write", payload.job_ids, write_stage, bool(task.request.retries))
         if result is None:
             return {"failed_chunk": True}
         if result.advanced:
@@ -121,24 +124,27 @@ def register(app: Celery, settings: Settings) -> None:
 
     # One stage, two names: a model write waits in the generate queue for a GPU worker, a
     # template write in the write queue for any CPU worker (shared.tasks.write_task).
-    @app.task(name=WRITE_CHUNK, **RETRYING)
-    def write_chunk(batch_id: str, job_ids: list[int]) -> dict[str, Any]:
-        return write(batch_id, job_ids)
+    @app.task(name=WRITE_CHUNK, bind=True, **RETRYING)
+    def write_chunk(task: Task, batch_id: str, job_ids: list[int]) -> dict[str, Any]:
+        return write(task, batch_id, job_ids)
 
-    @app.task(name=WRITE_TEMPLATE_CHUNK, **RETRYING)
-    def write_template_chunk(batch_id: str, job_ids: list[int]) -> dict[str, Any]:
-        return write(batch_id, job_ids)
+    @app.task(name=WRITE_TEMPLATE_CHUNK, bind=True, **RETRYING)
+    def write_template_chunk(task: Task, batch_id: str, job_ids: list[int]) -> dict[str, Any]:
+        return write(task, batch_id, job_ids)
 
-    @app.task(name=RENDER_CHUNK, **RETRYING)
-    def render_chunk(batch_id: str, job_ids: list[int]) -> dict[str, Any]:
+    @app.task(name=RENDER_CHUNK, bind=True, **RETRYING)
+    def render_chunk(task: Task, batch_id: str, job_ids: list[int]) -> dict[str, Any]:
         payload = ChunkPayload(batch_id=batch_id, job_ids=job_ids)
-        result = run_stage("render", payload.job_ids, render_stage)
+        result = run_stage("render", payload.job_ids, render_stage, bool(task.request.retries))
         if result is None:
             return {"failed_chunk": True}
         # This chunk left the window: let the batch send its next one.
         engine = holder.context(settings).engine
         top_up(engine, send, batch_id, settings.policy())
-        batches.refresh_status(engine, batch_id)
+        try:
+            batches.refresh_status(engine, batch_id)
+        except NotFoundError:  # deleted while the chunk ran: it stored nothing
+            return {"done": 0, "deleted": True}
         return {"done": len(result.advanced), "failed": len(result.failed)}
 
     @app.task(name=RECONCILE, autoretry_for=RECONCILE_RETRY_ON, max_retries=2)

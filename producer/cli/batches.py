@@ -324,13 +324,18 @@ def _purge_older_than(age: str, yes: bool) -> None:
     found = expired_batches(svc.engine, older)
     if not found:
         out.print(f"no batch is older than {age}", highlight=False)
-        return
-    if not yes:
+    elif not yes:
         typer.confirm(
             f"Delete {len(found)} batches older than {age}, with their resumes?", abort=True
         )
-    for done in batches.purge_older_than(svc, older):
+    for done in batches.purge_older_than(svc, older) if found else []:
         _print_purged(done)
+    resumes, files = batches.purge_unreferenced(svc)
+    if resumes:
+        out.print(
+            f"deleted {resumes} resumes ({files} files) that no batch names any more",
+            highlight=False,
+        )
 
 
 def register(app: typer.Typer) -> None:

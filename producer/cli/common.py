@@ -114,16 +114,19 @@ def with_writer(
     return settings.model_copy(update={"writer": spec}), options
 
 
+# A model on a laptop CPU: time limits and deadline that a slow chunk can meet, still in order
+# (soft < hard < job deadline < visibility timeout, WorkerSettings.check_time_limits).
+LAPTOP_MODEL_LIMITS = {"soft_time_limit_s": 1200, "hard_time_limit_s": 1500, "job_deadline_s": 1800}
+
+
 def _laptop_model_limits(settings: Settings) -> Settings:
-    """A model on a CPU is far slower than the template writer: raise the default task limits."""
+    """A model on a CPU is far slower than the template writer: raise the default task limits
+    and the job deadline with them, so the reconciler never re-sends a chunk still running."""
     worker = settings.worker
     defaults = type(worker)()
-    if (worker.soft_time_limit_s, worker.hard_time_limit_s) != (
-        defaults.soft_time_limit_s,
-        defaults.hard_time_limit_s,
-    ):
-        return settings  # the operator chose limits: keep them
-    slower = worker.model_copy(update={"soft_time_limit_s": 1200, "hard_time_limit_s": 1500})
+    if any(getattr(worker, k) != getattr(defaults, k) for k in LAPTOP_MODEL_LIMITS):
+        return settings  # the operator chose limits: keep them (checked at start)
+    slower = worker.model_copy(update=LAPTOP_MODEL_LIMITS)
     return settings.model_copy(update={"worker": slower})
 
 

@@ -104,6 +104,7 @@ def run(
     choice = WriterChoice(writer, model, runtime, target_job)
     # The writer choice is checked before any worker starts; the workers get the same settings.
     settings, _ = with_writer(get_settings(), choice, embedded=True)
+    settings.worker.check_time_limits()  # before any worker starts
     if workers is None:
         # One process holds one model: several on one CPU would only fight for its cores.
         model_writer = settings.writer.name != "template"

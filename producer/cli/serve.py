@@ -48,6 +48,7 @@ def api(
     from shared.db.migrate import require_schema
 
     settings = get_settings()
+    settings.worker.check_time_limits()  # the API sends work with the job deadline
     # Refuse to start on a database without the schema, before any worker process forks.
     engine = make_engine(settings.resolved_database_url())
     require_schema(engine)

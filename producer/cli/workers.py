@@ -63,6 +63,7 @@ def worker(
     from producer.workerproc import device_env, metrics_env, settings_env, worker_argv
 
     settings, _ = with_writer(get_settings(), WriterChoice(writer, model, runtime))
+    settings.worker.check_time_limits()  # here, in words, not as a traceback from Celery
     # A database behind the code's schema says "run `cohortcv db upgrade`" here, before Celery
     # starts, rather than as a failed task per chunk.
     engine_for(settings).dispose()
@@ -97,6 +98,7 @@ def beat_cmd(loglevel: Annotated[str, typer.Option("--loglevel", "-l")] = "INFO"
     from producer.workerproc import WORKER_APP, settings_env
 
     settings = get_settings()
+    settings.worker.check_time_limits()
     engine_for(settings).dispose()  # the reconciler reads and writes the jobs: schema first
     schedule = os.path.join(tempfile.gettempdir(), "cohortcv-beat-schedule")
     argv = [

@@ -21,6 +21,8 @@ from producer.service.context import Service
 from shared.db import jobs as job_rows
 from shared.db.batches import batch_object, fail_unqueued, get_batch, set_status
 from shared.db.models import Batch, BatchStatus
+from shared.db.purge import purge_unreferenced as purge_rows_unreferenced
+from shared.db.purge import release_deleted_pages
 from shared.db.retention import expired_batches, stop_waiting
 from shared.errors import (
     ConfigurationError,
@@ -265,6 +267,14 @@ def delete(svc: Service, batch_id: str, institution_id: str | None) -> BatchPurg
     if batch.status not in FINAL:
         cancel(svc, batch_id, institution_id)
     return purge_batch(svc.settings, svc.engine, batch_id, force=True)
+
+
+def purge_unreferenced(svc: Service) -> tuple[int, int]:
+    """Delete the resumes no job names (left by a batch deleted mid-chunk before stores were
+    fenced); returns (resumes, files) deleted."""
+    found = purge_rows_unreferenced(svc.engine)
+    release_deleted_pages(svc.engine)
+    return found
 
 
 def parse_age(text: str) -> timedelta:

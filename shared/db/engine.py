@@ -29,6 +29,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=60000")
             cur.execute("PRAGMA foreign_keys=ON")
+            # Deleting is final: deleted rows are overwritten with zeros in the file, not left
+            # in free pages (the write-ahead log is emptied after a purge: shared.db.purge).
+            cur.execute("PRAGMA secure_delete=ON")
             cur.close()
 
         return engine

@@ -3,6 +3,11 @@
 A job moves pending → queued (sent to the broker) → running → (stage write → render) → done, or to
 failed (retried by the reconciler) and finally dead after `max_attempts`. Every transition is one
 guarded UPDATE, so a redelivered or duplicated chunk can never finish a job twice.
+
+What a chunk stores is fenced by its claim: the resumes and files are written in the same
+transaction that checks, and locks, that the jobs still exist and are still held by this claim
+(same process, same attempt). A chunk whose batch was deleted, or whose jobs another worker took
+over after the deadline, stores nothing and advances nothing.
 """
 
 from __future__ import annotations
@@ -12,14 +17,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, func, null, or_, select, update
+from sqlalchemy import Connection, Engine, and_, case, func, null, or_, select, update
 
-from shared.db import heartbeats
+from shared.db import heartbeats, resumes
 from shared.db.models import Job, JobStage, JobStatus, utcnow
 
 # Pending jobs are stored but not yet sent; they count as "queued" to users.
 PENDING = "pending"
 ACTIVE = (PENDING, JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.FAILED)
+# Jobs no process holds: a claim takes them as they are.
+UNHELD = (PENDING, JobStatus.QUEUED, JobStatus.FAILED)
 
 
 @dataclass(frozen=True)
@@ -46,15 +53,52 @@ def _chunks(ids: Sequence[int], size: int) -> Iterable[list[int]]:
         yield list(ids[i : i + size])
 
 
+def _claimable(engine: Engine, job_ids: Sequence[int], stage: str, now: datetime) -> Any:
+    """Which jobs a claim may take: those no process holds, and running ones whose holder is
+    this process (its earlier run of the chunk is over), gone, or past the job deadline.
+
+    A running job held by another live process is left to it: a re-sent or redelivered chunk
+    must not run the same jobs twice at once.
+    """
+    with engine.connect() as conn:
+        holders = {
+            name
+            for name in conn.scalars(
+                select(Job.claimed_by)
+                .where(Job.id.in_(job_ids), Job.stage == stage, Job.status == JobStatus.RUNNING)
+                .distinct()
+            )
+            if name
+        }
+    # Read before the claiming transaction: a holder found gone stays gone.
+    released = {heartbeats.identity()} | heartbeats.gone(engine, holders)
+    return or_(
+        Job.status.in_(UNHELD),
+        and_(
+            Job.status == JobStatus.RUNNING,
+            or_(Job.claimed_by.is_(None), Job.claimed_by.in_(released), Job.deadline_at < now),
+        ),
+    )
+
+
 def claim(
-    engine: Engine, job_ids: Sequence[int], stage: str, max_attempts: int, deadline_s: int
+    engine: Engine,
+    job_ids: Sequence[int],
+    stage: str,
+    max_attempts: int,
+    deadline_s: int,
+    *,
+    retry: bool = False,
 ) -> Claim:
     """Mark the unfinished jobs of `stage` among `job_ids` running and count the attempt.
 
     Jobs already done, dead, cancelled or past this stage are skipped: that is what makes a
-    redelivered chunk harmless. A job whose attempts would exceed `max_attempts` goes dead.
+    redelivered chunk harmless; so are jobs another live process is running, unless this is
+    the broker's `retry` of a chunk whose run raised (that run is over, wherever it ran). A job
+    whose attempts would exceed `max_attempts` goes dead.
     """
     now = utcnow()
+    free = Job.status.in_(ACTIVE) if retry else _claimable(engine, job_ids, stage, now)
     with engine.begin() as conn:
         dead = list(
             conn.scalars(
@@ -63,6 +107,7 @@ def claim(
                     Job.id.in_(job_ids),
                     Job.stage == stage,
                     Job.status.in_(ACTIVE),
+                    free,
                     Job.attempts >= max_attempts,
                 )
                 .values(
@@ -77,7 +122,7 @@ def claim(
         )
         rows = conn.execute(
             update(Job)
-            .where(Job.id.in_(job_ids), Job.stage == stage, Job.status.in_(ACTIVE))
+            .where(Job.id.in_(job_ids), Job.stage == stage, Job.status.in_(ACTIVE), free)
             .values(
                 status=JobStatus.RUNNING,
                 attempts=Job.attempts + 1,
@@ -101,15 +146,64 @@ def claim(
     return Claim(jobs=jobs, dead=dead)
 
 
-def advance_to_render(engine: Engine, resume_ids: dict[int, int], deadline_s: int) -> list[int]:
-    """Written jobs move to the render stage, queued, pointing at their resume (one UPDATE)."""
-    if not resume_ids:
+def _hold(conn: Connection, claimed: Iterable[ClaimedJob], stage: str) -> set[int]:
+    """Lock the jobs this claim still holds and return their ids: still there (the batch not
+    deleted), still running this stage, claimed by this process at this very attempt.
+
+    The first statement of the storing transaction, and a write: on PostgreSQL it locks the
+    rows (a concurrent delete waits, then sees what was stored), on SQLite it takes the write
+    lock, so nothing can delete the jobs between this check and the commit.
+    """
+    by_attempt: dict[int, list[int]] = {}
+    for job in claimed:
+        by_attempt.setdefault(job.attempts, []).append(job.id)
+    if not by_attempt:
+        return set()
+    return set(
+        conn.scalars(
+            update(Job)
+            .where(
+                or_(*(and_(Job.id.in_(ids), Job.attempts == n) for n, ids in by_attempt.items())),
+                Job.stage == stage,
+                Job.status == JobStatus.RUNNING,
+                Job.claimed_by == heartbeats.identity(),
+            )
+            .values(updated_at=utcnow())
+            .returning(Job.id)
+        )
+    )
+
+
+def advance_to_render(
+    engine: Engine,
+    claimed: Sequence[ClaimedJob],
+    written: Mapping[int, int | resumes.NewResume],
+    deadline_s: int,
+) -> list[int]:
+    """Store the written resumes of the jobs this claim still holds and move those jobs to the
+    render stage, queued, pointing at their resume: one transaction, fenced by the claim.
+
+    `written` maps a job id to its new resume, or to the id of a resume it reuses. Jobs no
+    longer held (batch deleted, taken over by another worker) store nothing.
+    """
+    wanted = [job for job in claimed if job.id in written]
+    if not wanted:
         return []
     now = utcnow()
     with engine.begin() as conn:
+        held = _hold(conn, wanted, JobStage.WRITE)
+        new = {i: r for i, r in written.items() if i in held and isinstance(r, resumes.NewResume)}
+        stored = dict(zip(new, resumes.insert_resumes(conn, list(new.values())), strict=True))
+        resume_ids = {
+            i: stored[i] if i in stored else int(r)  # type: ignore[arg-type]
+            for i, r in written.items()
+            if i in held
+        }
+        if not resume_ids:
+            return []
         moved = conn.scalars(
             update(Job)
-            .where(Job.id.in_(resume_ids), Job.stage == JobStage.WRITE, Job.status.in_(ACTIVE))
+            .where(Job.id.in_(resume_ids), Job.stage == JobStage.WRITE)
             .values(
                 stage=JobStage.RENDER,
                 status=JobStatus.QUEUED,
@@ -124,16 +218,27 @@ def advance_to_render(engine: Engine, resume_ids: dict[int, int], deadline_s: in
     return sorted(moved)
 
 
-def finish(engine: Engine, job_ids: Sequence[int]) -> list[int]:
-    """Mark rendered jobs done; a job already done is not counted again."""
-    if not job_ids:
+def finish(
+    engine: Engine,
+    claimed: Sequence[ClaimedJob],
+    outputs: Sequence[tuple[int, str, bytes]] = (),
+) -> list[int]:
+    """Store the rendered files of the jobs this claim still holds and mark those jobs done:
+    one transaction, fenced by the claim. `outputs` are (resume_id, format, content); files of
+    a job no longer held are not stored. A job already done is not counted again."""
+    if not claimed:
         return []
     now = utcnow()
     with engine.begin() as conn:
-        return list(
+        held = _hold(conn, claimed, JobStage.RENDER)
+        if not held:
+            return []
+        mine = {job.resume_id for job in claimed if job.id in held}
+        resumes.insert_outputs(conn, [o for o in outputs if o[0] in mine])
+        return sorted(
             conn.scalars(
                 update(Job)
-                .where(Job.id.in_(job_ids), Job.status.in_(ACTIVE))
+                .where(Job.id.in_(held), Job.status == JobStatus.RUNNING)
                 .values(status=JobStatus.DONE, updated_at=now, finished_at=now, last_error=None)
                 .returning(Job.id)
             )
@@ -141,13 +246,18 @@ def finish(engine: Engine, job_ids: Sequence[int]) -> list[int]:
 
 
 def fail(engine: Engine, errors: dict[int, str], max_attempts: int) -> None:
-    """Record a failed attempt; a job out of attempts goes dead with its last error kept."""
+    """Record a failed attempt of jobs this process holds; a job out of attempts goes dead with
+    its last error kept. A job another process took over meanwhile is left to it."""
     now = utcnow()
     with engine.begin() as conn:
         for job_id, message in errors.items():
             conn.execute(
                 update(Job)
-                .where(Job.id == job_id, Job.status.in_(ACTIVE))
+                .where(
+                    Job.id == job_id,
+                    Job.status == JobStatus.RUNNING,
+                    Job.claimed_by == heartbeats.identity(),
+                )
                 .values(
                     status=_failed_or_dead(max_attempts),
                     last_error=message[:4000],

@@ -6,14 +6,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, any_, bindparam, func, select
+from sqlalchemy import Connection, Engine, any_, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from shared.db.models import ResumeOutput, ResumeRecord, utcnow
 
 
-def _insert(engine: Engine, table: Any) -> Any:
-    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+def _insert(dialect_name: str, table: Any) -> Any:
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
     return dialect.insert(table)
 
 
@@ -30,7 +30,17 @@ class NewResume:
 
 
 def store_resumes(engine: Engine, resumes: Sequence[NewResume]) -> list[int]:
-    """Insert each resume unless its identity exists; return the ids in input order."""
+    """Insert each resume unless its identity exists; return the ids in input order.
+
+    Workers store through jobs.advance_to_render instead, fenced by their claim."""
+    if not resumes:
+        return []
+    with engine.begin() as conn:
+        return insert_resumes(conn, resumes)
+
+
+def insert_resumes(conn: Connection, resumes: Sequence[NewResume]) -> list[int]:
+    """`store_resumes` inside the caller's transaction."""
     if not resumes:
         return []
     now = utcnow()
@@ -48,18 +58,17 @@ def store_resumes(engine: Engine, resumes: Sequence[NewResume]) -> list[int]:
         for r in resumes
     ]
     table = ResumeRecord.__table__
-    with engine.begin() as conn:
-        conn.execute(_insert(engine, table).on_conflict_do_nothing(), values)
-        # One query for the whole chunk, not one per resume: inserted above, or there already.
-        rows = conn.execute(
-            select(
-                ResumeRecord.institution_id,
-                ResumeRecord.person_key,
-                ResumeRecord.content_hash,
-                ResumeRecord.variant,
-                ResumeRecord.id,
-            ).where(ResumeRecord.person_key.in_({r.person_key for r in resumes}))
-        ).all()
+    conn.execute(_insert(conn.dialect.name, table).on_conflict_do_nothing(), values)
+    # One query for the whole chunk, not one per resume: inserted above, or there already.
+    rows = conn.execute(
+        select(
+            ResumeRecord.institution_id,
+            ResumeRecord.person_key,
+            ResumeRecord.content_hash,
+            ResumeRecord.variant,
+            ResumeRecord.id,
+        ).where(ResumeRecord.person_key.in_({r.person_key for r in resumes}))
+    ).all()
     by_identity = {tuple(row[:4]): int(row[4]) for row in rows}
     return [
         by_identity[(r.institution_id, r.person_key, r.content_hash, r.variant)] for r in resumes
@@ -147,7 +156,17 @@ def stored_formats(engine: Engine, resume_ids: Sequence[int]) -> dict[int, set[s
 
 
 def store_outputs(engine: Engine, outputs: Sequence[tuple[int, str, bytes]]) -> None:
-    """Insert (resume_id, format, content) rows; ones already stored are left as they are."""
+    """Insert (resume_id, format, content) rows; ones already stored are left as they are.
+
+    Workers store through jobs.finish instead, fenced by their claim."""
+    if not outputs:
+        return
+    with engine.begin() as conn:
+        insert_outputs(conn, outputs)
+
+
+def insert_outputs(conn: Connection, outputs: Sequence[tuple[int, str, bytes]]) -> None:
+    """`store_outputs` inside the caller's transaction."""
     if not outputs:
         return
     now = utcnow()
@@ -155,8 +174,9 @@ def store_outputs(engine: Engine, outputs: Sequence[tuple[int, str, bytes]]) -> 
         {"resume_id": rid, "format": fmt, "content": content, "created_at": now}
         for rid, fmt, content in outputs
     ]
-    with engine.begin() as conn:
-        conn.execute(_insert(engine, ResumeOutput.__table__).on_conflict_do_nothing(), values)
+    conn.execute(
+        _insert(conn.dialect.name, ResumeOutput.__table__).on_conflict_do_nothing(), values
+    )
 
 
 def iter_outputs(

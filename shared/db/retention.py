@@ -8,7 +8,7 @@ from sqlalchemy import Engine, select, update
 
 from shared.db.jobs import PENDING
 from shared.db.models import Batch, Job, JobStatus, utcnow
-from shared.db.purge import purge_batch_rows
+from shared.db.purge import purge_batch_rows, purge_unreferenced, release_deleted_pages
 from shared.errors import NotFoundError
 
 # Jobs no worker has taken yet: stopped before their batch is deleted.
@@ -38,7 +38,8 @@ def stop_waiting(engine: Engine, batch_id: str) -> int:
 
 
 def purge_expired(engine: Engine, days: int) -> list[str]:
-    """The beat task's work: delete every batch older than `days` (0: keep everything)."""
+    """The beat task's work: delete every batch older than `days` (0: keep everything), and
+    every resume no job names any more."""
     if days <= 0:
         return []
     purged = []
@@ -49,4 +50,6 @@ def purge_expired(engine: Engine, days: int) -> list[str]:
         except NotFoundError:  # deleted meanwhile
             continue
         purged.append(batch_id)
+    purge_unreferenced(engine)
+    release_deleted_pages(engine)
     return purged

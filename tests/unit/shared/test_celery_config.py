@@ -60,3 +60,31 @@ def test_embedded_broker_lives_in_the_data_dir(tmp_path) -> None:  # type: ignor
     assert conf["broker_url"] == "filesystem://"
     assert conf["broker_transport_options"]["data_folder_in"].startswith(str(tmp_path))
     assert settings.resolved_database_url() == f"sqlite:///{tmp_path / 'cohortcv.db'}"
+
+
+def test_time_limits_out_of_order_are_refused_naming_each_setting() -> None:
+    """The drill's settings: hard 1,200 s > job deadline 600 s > visibility 300 s."""
+    import pytest
+
+    from shared.errors import ConfigurationError
+
+    settings = Settings(
+        broker_url="redis://x",
+        worker={"hard_time_limit_s": 1200, "job_deadline_s": 600, "visibility_timeout_s": 300},
+    )
+    with pytest.raises(ConfigurationError) as caught:
+        celery_config(settings)
+    message = str(caught.value)
+    assert (
+        "COHORTCV_WORKER__HARD_TIME_LIMIT_S=1200 is not below COHORTCV_WORKER__JOB_DEADLINE_S=600"
+        in message
+    )
+    assert (
+        "COHORTCV_WORKER__JOB_DEADLINE_S=600 is not below COHORTCV_WORKER__VISIBILITY_TIMEOUT_S=300"
+        in message
+    )
+    assert "SOFT_TIME_LIMIT_S" not in message  # 300 < 1200 holds
+    equal = Settings(worker={"soft_time_limit_s": 420})  # soft == hard: no clean failure first
+    with pytest.raises(ConfigurationError, match="SOFT_TIME_LIMIT_S=420 is not below"):
+        equal.worker.check_time_limits()
+    Settings().worker.check_time_limits()  # the defaults a user gets are in order

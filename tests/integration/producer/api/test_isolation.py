@@ -34,8 +34,7 @@ ALL = [*BY_ID, ("GET", "/v1/batches"), ("POST", "/v1/batches")]
 
 def _finished_resume(api: Api, batch_id: str) -> int:
     """Stand in for a worker: store a resume and its files for the batch's first job."""
-    from shared.db import resumes
-    from shared.db.jobs import finish
+    from shared.db import jobs, resumes
 
     with api.engine.connect() as conn:
         job = conn.execute(
@@ -44,17 +43,15 @@ def _finished_resume(api: Api, batch_id: str) -> int:
             .order_by(Job.line)
         ).first()
     assert job is not None
-    [rid] = resumes.store_resumes(
-        api.engine,
-        [resumes.NewResume(job.institution_id, job.person_key, job.content_hash, "en:template",
-                           "template", {"basics": {"name": "x"}})],
-    )  # fmt: skip
-    resumes.store_outputs(
-        api.engine, [(rid, f, b"file " + f.encode()) for f in ("pdf", "html", "md", "json")]
-    )
-    with api.engine.begin() as conn:
-        conn.execute(Job.__table__.update().where(Job.id == job.id).values(resume_id=rid))
-    finish(api.engine, [job.id])
+    writing = jobs.claim(api.engine, [job.id], "write", 3, 600)
+    record = resumes.NewResume(job.institution_id, job.person_key, job.content_hash,
+                               "en:template", "template", {"basics": {"name": "x"}})  # fmt: skip
+    jobs.advance_to_render(api.engine, writing.jobs, {job.id: record}, 600)
+    [rendering] = jobs.claim(api.engine, [job.id], "render", 3, 600).jobs
+    rid = rendering.resume_id
+    assert rid is not None
+    files = [(rid, f, b"file " + f.encode()) for f in ("pdf", "html", "md", "json")]
+    assert jobs.finish(api.engine, [rendering], files) == [job.id]
     return rid
 
 

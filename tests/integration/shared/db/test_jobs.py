@@ -66,9 +66,9 @@ def test_window_bounds_what_is_sent_and_interleaves(engine: Engine) -> None:
     # Full window: nothing more until a chunk finishes.
     assert jobs.release_window(engine, "b1", 10, 3, 60) == []
     claim = jobs.claim(engine, sent[0][1], JobStage.WRITE, 3, 60)
-    jobs.advance_to_render(engine, {j.id: a_resume(engine) for j in claim.jobs}, 60)
+    jobs.advance_to_render(engine, claim.jobs, {j.id: a_resume(engine) for j in claim.jobs}, 60)
     claim = jobs.claim(engine, sent[0][1], JobStage.RENDER, 3, 60)
-    assert jobs.finish(engine, [j.id for j in claim.jobs]) == sent[0][1]
+    assert jobs.finish(engine, claim.jobs) == sent[0][1]
     nxt = jobs.release_window(engine, "b1", 10, 3, 60)
     assert [c for _, c in nxt] == [ids[30:40]]
 
@@ -78,13 +78,13 @@ def test_redelivered_chunk_does_not_finish_twice(engine: Engine) -> None:
     jobs.release_window(engine, "b1", 5, 1, 60)
     first = jobs.claim(engine, ids, JobStage.WRITE, 3, 60)
     assert [j.id for j in first.jobs] == ids
-    jobs.advance_to_render(engine, {i: a_resume(engine) for i in ids}, 60)
-    jobs.claim(engine, ids, JobStage.RENDER, 3, 60)
-    assert jobs.finish(engine, ids) == ids
+    jobs.advance_to_render(engine, first.jobs, {i: a_resume(engine) for i in ids}, 60)
+    rendering = jobs.claim(engine, ids, JobStage.RENDER, 3, 60)
+    assert jobs.finish(engine, rendering.jobs) == ids
     # The same message again, for both stages: nothing is claimed, nothing is finished again.
     assert jobs.claim(engine, ids, JobStage.WRITE, 3, 60).jobs == []
     assert jobs.claim(engine, ids, JobStage.RENDER, 3, 60).jobs == []
-    assert jobs.finish(engine, ids) == []
+    assert jobs.finish(engine, rendering.jobs) == []
     assert statuses(engine) == {JobStatus.DONE: 5}
 
 
@@ -242,11 +242,10 @@ def test_batch_completion_is_detected_in_sql(engine: Engine) -> None:
     ids = make_batch(engine, 3)
     assert batches.refresh_status(engine, "b1") == "queued"
     jobs.release_window(engine, "b1", 3, 1, 60)
-    jobs.claim(engine, ids, JobStage.WRITE, 3, 60)
+    writing = jobs.claim(engine, ids, JobStage.WRITE, 3, 60)
     assert batches.refresh_status(engine, "b1") == "in_progress"
-    jobs.advance_to_render(engine, {i: a_resume(engine) for i in ids}, 60)
-    jobs.claim(engine, ids, JobStage.RENDER, 3, 60)
-    jobs.finish(engine, ids)
+    jobs.advance_to_render(engine, writing.jobs, {i: a_resume(engine) for i in ids}, 60)
+    jobs.finish(engine, jobs.claim(engine, ids, JobStage.RENDER, 3, 60).jobs)
     obj = batches.batch_object(engine, "b1")
     assert obj["status"] == "completed" and obj["finished_at"]
     assert obj["counts"]["done"] == 3 and obj["counts"]["queued"] == 0

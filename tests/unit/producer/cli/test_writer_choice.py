@@ -15,9 +15,13 @@ def test_an_embedded_model_run_writes_two_people_a_chunk_with_room_to_finish() -
     assert settings.writer.generate_chunk_size == 2
     assert settings.worker.soft_time_limit_s == 1200
     assert settings.worker.hard_time_limit_s == 1500
-    assert settings.worker.hard_time_limit_s < settings.worker.visibility_timeout_s
+    # The job deadline moves with them: the reconciler must not re-send a chunk still running.
+    assert settings.worker.job_deadline_s == 1800
+    settings.worker.check_time_limits()
     env = settings_env(settings)  # what the run's local workers see
     assert env["COHORTCV_WORKER__HARD_TIME_LIMIT_S"] == "1500"
+    assert env["COHORTCV_WORKER__JOB_DEADLINE_S"] == "1800"
+    assert settings.policy().deadline_s == 1800
     assert env["COHORTCV_WRITER__GENERATE_CHUNK_SIZE"] == "2"
 
 
