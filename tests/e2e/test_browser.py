@@ -162,7 +162,6 @@ def test_sign_in_upload_progress_download_delete(services: Services, tmp_path: P
         stop([api])
 
 
-<<<<<<< HEAD
 # A served resume must look exactly like the file: at most this share of pixels may differ
 # (anti-aliasing); an unstyled page differs in most of its rows of text.
 MAX_DIFFERENT_PIXELS = 0.002
@@ -260,7 +259,10 @@ def test_a_served_html_resume_looks_like_the_file(services: Services, tmp_path: 
                     assert share <= MAX_DIFFERENT_PIXELS, f"resume {n}: {share:.1%} differ"
             browser.close()
         assert refused == [], f"the browser refused parts of the resume: {refused}"
-=======
+    finally:
+        stop([api])
+
+
 def test_the_pages_fit_a_390_px_phone(services: Services, tmp_path: Path) -> None:
     """No page is wider than a phone's screen: wide tables scroll inside their card."""
     _need_browser()
@@ -298,6 +300,5 @@ def test_the_pages_fit_a_390_px_phone(services: Services, tmp_path: Path) -> Non
                 assert width <= 390, f"{url} is {width} px wide on a 390 px screen"
             page.screenshot(path=str(tmp_path / "phone.png"), full_page=True)
             browser.close()
->>>>>>> h-api
     finally:
         stop([api])

@@ -24,9 +24,9 @@ def finetune(*args: str, tmp: Path) -> subprocess.CompletedProcess[str]:
 def test_finetune_writes_a_checkpoint_the_worker_loads_and_a_report(tmp_path: Path) -> None:
     need_llm_extra()
     need_packages("peft")
+    from tests.support.scratch import save_scratch_model
     from workers.runtime.base import GenerationSettings, Message, RuntimeOptions
     from workers.runtime.registry import load_runtime
-    from tests.support.scratch import save_scratch_model
 
     base = save_scratch_model(tmp_path / "base", "tiny-llama")
     lines = SHIPPED.read_text(encoding="utf-8").splitlines()

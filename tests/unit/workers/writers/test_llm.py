@@ -6,9 +6,9 @@ import re
 from typing import Any
 
 from shared.profile import Profile, Resume
+from tests.support.fake_runtime import FakeRuntime
 from tests.unit.workers.conftest import rich_en, rich_zh, thin
 from workers.runtime.base import ModelIdentity, Prompt
-from tests.support.fake_runtime import FakeRuntime
 from workers.writers.llm import LLMWriter, WriteStats
 from workers.writers.template import TemplateWriter
 
