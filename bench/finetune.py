@@ -27,10 +27,10 @@ from typing import Any
 
 import torch
 
-from workers.runtime.base import Message
-from workers.finetune.train import TrainConfig, train
-from workers.finetune.examples import Example
 from tests.support.scratch import CORPUS, build_model, train_tokenizer
+from workers.finetune.examples import Example
+from workers.finetune.train import TrainConfig, train
+from workers.runtime.base import Message
 
 SYSTEM = "You edit resumes. You rephrase the facts you are given into clear, plain resume text. Use only the facts."
 

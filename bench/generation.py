@@ -43,9 +43,9 @@ from typing import Any
 
 import torch
 
+from tests.support.scratch import CORPUS, build_model, train_tokenizer
 from workers.runtime.base import GenerationSettings, Message, ModelIdentity, Prompt, RuntimeOptions
 from workers.runtime.hf import HFRuntime
-from tests.support.scratch import CORPUS, build_model, train_tokenizer
 
 PEAK_BANDWIDTH = {"H200": 4.8e12, "H100": 3.35e12}
 SYSTEM = "You write resume prose. Use only the facts given below. Rephrase, never add."
