@@ -95,7 +95,7 @@ def wait_served(proc: subprocess.Popen[bytes], base_url: str, log: Path) -> str:
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _need_serving()
-    from workers.runtime.scratch import build_model, train_tokenizer
+    from tests.support.scratch import build_model, train_tokenizer
 
     model_dir = tmp_path_factory.mktemp("served") / "tiny"
     tokenizer = train_tokenizer(chat=True)
