@@ -19,10 +19,8 @@ from producer.cli.common import (
     RuntimeOpt,
     SheetOpt,
     TargetJobOpt,
-    WriterChoice,
     WriterOpt,
     YesOpt,
-    batch_options,
     console,
     counts_table,
     edge,
@@ -32,8 +30,8 @@ from producer.cli.common import (
     speed_text,
     warn,
     warn_instructions,
-    with_writer,
 )
+from producer.service.options import WriterChoice, batch_options, with_writer
 from shared.options import parse_formats
 from shared.settings import get_settings
 

@@ -20,9 +20,7 @@ from producer.cli.common import (
     RuntimeOpt,
     SheetOpt,
     TargetJobOpt,
-    WriterChoice,
     WriterOpt,
-    batch_options,
     console,
     edge,
     engine_for,
@@ -30,8 +28,8 @@ from producer.cli.common import (
     speed_text,
     warn,
     warn_instructions,
-    with_writer,
 )
+from producer.service.options import WriterChoice, batch_options, with_writer
 from shared.processes import usable_cpus
 from shared.settings import Settings, get_settings
 

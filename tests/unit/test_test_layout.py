@@ -41,7 +41,7 @@ COVERED_ELSEWHERE: dict[str, tuple[str, str]] = {
     # The CLI: one module per command group, run as real `cohortcv` processes.
     "producer/cli/app.py": ("tests/unit/deploy/test_make_reference.py", "import"),
     "producer/cli/batches.py": ("tests/e2e/test_cli_batches.py", '"cancel"'),
-    "producer/cli/common.py": ("tests/unit/producer/cli/test_writer_choice.py", "import"),
+    "producer/cli/common.py": ("tests/e2e/test_cli_batches.py", '"submit"'),
     "producer/cli/db.py": (
         "tests/integration/shared/db/test_require_schema.py",
         "cohortcv db upgrade",
@@ -57,7 +57,7 @@ COVERED_ELSEWHERE: dict[str, tuple[str, str]] = {
     "producer/embedded.py": ("tests/e2e/test_run.py", '"run"'),
     "producer/export.py": ("tests/unit/producer/test_export_folders.py", "import"),
     "producer/purge.py": ("tests/e2e/test_purge.py", "import"),
-    "producer/workerproc.py": ("tests/unit/producer/cli/test_writer_choice.py", "import"),
+    "producer/workerproc.py": ("tests/unit/producer/service/test_options.py", "import"),
     # Ingestion: the readers behind open_ingestion, by the file kind they read.
     "producer/ingest/csvscan.py": (
         "tests/unit/producer/ingest/test_sources.py",

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from producer.api.deps import SESSION_COOKIE, ServiceDep, same_origin, session_institution
 from producer.api.errors import classify
-from producer.api.routes.batches import accept_upload
+from producer.api.upload import accept_upload
 from producer.api.web.render import HERE, render
 from producer.service import batches, rows
 from producer.service.context import Service
