@@ -71,6 +71,11 @@ COVERED_ELSEWHERE: dict[str, tuple[str, str]] = {
         "test_xlsx_values_as_a_person_typed_them",
     ),
     # The batch operations, under the API and the CLI.
+    "producer/service/approvals.py": ("tests/e2e/test_finetune_cli.py", '"approve"'),
+    "producer/service/export.py": ("tests/e2e/test_purge.py", '"export"'),
+    "producer/service/purge.py": ("tests/e2e/test_purge.py", '"purge"'),
+    "producer/service/sessions.py": ("tests/integration/producer/api/test_web.py", "/signin"),
+    "producer/service/tenants.py": ("tests/integration/producer/api/test_isolation.py", "Bearer"),
     "producer/service/batches.py": ("tests/integration/producer/api/test_retention.py", "import"),
     "producer/service/context.py": ("tests/integration/producer/api/test_retention.py", "import"),
     "producer/service/download.py": ("tests/integration/producer/api/test_batches.py", "download"),
