@@ -36,21 +36,9 @@ def edge(fn: F) -> F:
 
 def engine_for(settings: Settings, upgrade: bool = False) -> Any:
     """The database engine; embedded `run` migrates on its own, servers need `db upgrade`."""
-    from shared.db.engine import make_engine
+    from producer.service.database import open_engine
 
-    url = settings.resolved_database_url()
-    if upgrade:
-        from shared.db.migrate import upgrade as db_upgrade
-
-        db_upgrade(url)
-    engine = make_engine(url)
-    if not upgrade:
-        # A database left at an older revision must say "run `cohortcv db upgrade`", not fail
-        # later on a missing column (the check costs one Alembic import).
-        from shared.db.migrate import require_schema
-
-        require_schema(engine)
-    return engine
+    return open_engine(settings, upgrade=upgrade)
 
 
 def service_for(settings: Settings, *, send: bool = False) -> Any:

@@ -105,11 +105,13 @@ def store(
     limits: UploadLimits | None = None,
     sheet: str | None = None,
     on_row: Callable[[int], None] | None = None,
+    batch_id: str | None = None,
 ) -> StoredBatch:
     """Validate `path` into a stored batch (nothing is sent to the broker yet).
 
     `filename` is what the client called the file (kept on the batch, used in messages);
-    whole-file errors name it, never the temporary path.
+    whole-file errors name it, never the temporary path. `batch_id`: an id chosen before (the
+    embedded run names its broker folder after it); a new one otherwise.
     """
     shown = filename or path.name
     if limits is not None:
@@ -136,6 +138,7 @@ def store(
             ingestion,
             institution_id=institution_id,
             options=options.stored(),
+            batch_id=batch_id,
             on_row=on_row,
         )
     except TooLargeError:

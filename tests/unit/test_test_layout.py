@@ -78,8 +78,14 @@ COVERED_ELSEWHERE: dict[str, tuple[str, str]] = {
     "producer/service/tenants.py": ("tests/integration/producer/api/test_isolation.py", "Bearer"),
     "producer/service/batches.py": ("tests/integration/producer/api/test_retention.py", "import"),
     "producer/service/context.py": ("tests/integration/producer/api/test_retention.py", "import"),
+    "producer/service/database.py": (
+        "tests/integration/shared/db/test_require_schema.py",
+        "cohortcv db upgrade",
+    ),
     "producer/service/download.py": ("tests/integration/producer/api/test_batches.py", "download"),
     "producer/service/isolated.py": ("tests/integration/producer/api/test_uploads.py", "422"),
+    "producer/service/run.py": ("tests/e2e/test_run.py", '"run"'),
+    "producer/service/validation.py": ("tests/e2e/test_run.py", '"validate"'),
     "producer/service/rows.py": ("tests/integration/producer/api/test_batches.py", "/rows"),
     # shared: settings, SQL, the guard's parts.
     "shared/api_settings.py": ("tests/integration/producer/api/test_uploads.py", "413"),
