@@ -44,15 +44,15 @@ class BatchOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    language: str = Field("auto", description="Output language: auto, en or zh.")
-    writer: str = Field("template", description="template (no model) or llm.")
+    language: Language = Field("auto", description="Output language: auto, en or zh.")
+    writer: WriterName = Field("template", description="template (no model) or llm.")
     model: str | None = Field(None, max_length=500, description="llm: the model to use.")
-    runtime: str | None = Field(None, description="llm: transformers or openai.")
-    formats: list[str] = Field(default_factory=lambda: list(FORMATS))
+    runtime: RuntimeName | None = Field(None, description="llm: transformers or openai.")
+    formats: list[Format] = Field(default_factory=lambda: list(get_args(Format)))
     target_job: str | None = Field(
         None, max_length=MAX_TARGET_JOB_CHARS, description="A job description to tailor to."
     )
-    theme: str = Field("classic", description="Rendering theme.")
+    theme: Theme = Field("classic", description="Rendering theme.")
 
     @field_validator("language", mode="before")
     @classmethod
