@@ -1,4 +1,4 @@
-"""Option rules (producer.service.options): `run --writer llm` on a laptop gets small write chunks and task limits a CPU model can meet."""
+"""Option rules (producer.service.options): a laptop model run gets small chunks and limits a CPU can meet."""
 
 from __future__ import annotations
 
