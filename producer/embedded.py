@@ -26,7 +26,6 @@ if TYPE_CHECKING:  # imported where used: this module loads before the workers a
 
     from producer.dispatch import StoredBatch
     from producer.export import ExportSummary
-    from producer.ingest.pipeline import Ingestion
 
 Progress = Callable[[dict[str, int]], None]
 
@@ -71,29 +70,20 @@ class EmbeddedRun:
         finally:
             self.broker.close()
 
-    def process(
+    def finish(
         self,
         engine: Engine,
-        ingestion: Ingestion,
+        stored: StoredBatch,
         out: Path,
+        formats: list[str],
         *,
-        institution_id: str,
-        options: dict[str, object],
-        on_validated: Callable[[StoredBatch], None] = lambda _: None,
         on_progress: Progress = lambda _: None,
-        on_rows: Callable[[int], None] | None = None,
     ) -> RunResult:
-        """Validate, queue, generate and export one file; returns when every job is final."""
-        from producer.dispatch import store_batch
+        """Send a stored batch to this run's workers, be its beat until every job is final, stop
+        the workers and export; the batch was stored like any submit (producer.service.run)."""
         from producer.export import export_batch
         from shared.db.batches import job_counts
 
-        formats = [str(f) for f in options.get("formats", self.settings.formats)]  # type: ignore[attr-defined]
-        stored = store_batch(
-            engine, ingestion, institution_id=institution_id, options=dict(options),
-            batch_id=self.batch_id, on_row=on_rows,
-        )  # fmt: skip
-        on_validated(stored)
         self.pool.idle_when_stopped = False
         counts = self._drive(engine, stored, on_progress)
         # The folder holds only this batch's messages and those of batches it adopted: when all

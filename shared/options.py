@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from shared.errors import InputError
 
-# The one list of output formats: renderers, export, the CLI and the API all read it from here.
-FORMATS: tuple[str, ...] = ("pdf", "html", "md", "json")
-LANGUAGES: tuple[str, ...] = ("auto", "en", "zh")
-WRITERS: tuple[str, ...] = ("template", "llm")
-RUNTIMES: tuple[str, ...] = ("transformers", "openai")
-THEMES: tuple[str, ...] = ("classic",)
+# One Literal per kind of name: settings, the OpenAPI enums, the CLI help and the workers'
+# registries all read them from here (the tuples are the same names, for loops and messages).
+Format = Literal["pdf", "html", "md", "json"]
+Language = Literal["auto", "en", "zh"]
+WriterName = Literal["template", "llm"]
+RuntimeName = Literal["transformers", "openai"]
+Theme = Literal["classic"]
+FORMATS: tuple[str, ...] = get_args(Format)
+LANGUAGES: tuple[str, ...] = get_args(Language)
+WRITERS: tuple[str, ...] = get_args(WriterName)
+RUNTIMES: tuple[str, ...] = get_args(RuntimeName)
+THEMES: tuple[str, ...] = get_args(Theme)
 MAX_TARGET_JOB_CHARS = 20_000
 
 
@@ -38,15 +44,15 @@ class BatchOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    language: str = Field("auto", description="Output language: auto, en or zh.")
-    writer: str = Field("template", description="template (no model) or llm.")
+    language: Language = Field("auto", description="Output language: auto, en or zh.")
+    writer: WriterName = Field("template", description="template (no model) or llm.")
     model: str | None = Field(None, max_length=500, description="llm: the model to use.")
-    runtime: str | None = Field(None, description="llm: transformers or openai.")
-    formats: list[str] = Field(default_factory=lambda: list(FORMATS))
+    runtime: RuntimeName | None = Field(None, description="llm: transformers or openai.")
+    formats: list[Format] = Field(default_factory=lambda: list(get_args(Format)))
     target_job: str | None = Field(
         None, max_length=MAX_TARGET_JOB_CHARS, description="A job description to tailor to."
     )
-    theme: str = Field("classic", description="Rendering theme.")
+    theme: Theme = Field("classic", description="Rendering theme.")
 
     @field_validator("language", mode="before")
     @classmethod

@@ -39,14 +39,12 @@ def create_app(
 ) -> FastAPI:
     """The HTTP API and web page over one database and broker (from settings unless given)."""
     from producer.api.web import pages
-    from shared.db.engine import make_engine
-    from shared.db.migrate import require_schema
+    from producer.service.database import open_engine
 
     settings = settings or get_settings()
     owned_engine = engine is None
     if engine is None:
-        engine = make_engine(settings.resolved_database_url())
-        require_schema(engine)
+        engine = open_engine(settings)
     sender = send if send is not None else celery_sender(settings)
 
     @asynccontextmanager

@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 from fastapi import Depends, Request
 
 from producer.api.errors import Forbidden, Unauthorized
+from producer.service import sessions, tenants
 from producer.service.context import Service
-from shared.db import sessions, tenants
 
 SESSION_COOKIE = "cohortcv_session"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -43,7 +43,7 @@ def same_origin(request: Request) -> bool:
 def key_institution(request: Request, svc: Service, key: str | None) -> str:
     if not key:
         raise Unauthorized("send your API key as 'Authorization: Bearer KEY'")
-    institution = tenants.resolve(svc.engine, key)
+    institution = tenants.institution_of(svc, key)
     if institution is None:
         raise Unauthorized("the API key is unknown or revoked")
     request.state.institution = institution
@@ -53,7 +53,7 @@ def key_institution(request: Request, svc: Service, key: str | None) -> str:
 def session_institution(request: Request, svc: Service) -> str | None:
     """The institution of the page's session cookie (a random id, never the key), else None."""
     session_id = request.cookies.get(SESSION_COOKIE)
-    institution = sessions.resolve(svc.engine, session_id) if session_id else None
+    institution = sessions.institution_of(svc, session_id) if session_id else None
     if institution is not None:
         request.state.institution = institution
     return institution

@@ -1,4 +1,4 @@
-"""Receiving an upload: the multipart body streamed to a file on disk, never held in memory whole."""
+"""Receiving an upload: the multipart body streamed to a file on disk (never held in memory whole), then submitted."""
 
 from __future__ import annotations
 
@@ -8,16 +8,20 @@ from typing import IO, Any
 
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from producer.api.errors import CutOff
+from producer.service import batches, isolated
 from producer.service.batches import (
     clean_filename,
     discard_staged,
     staged_copy,
     too_big_message,
 )
-from shared.errors import InputError, TooLargeError
+from producer.service.context import Service
+from producer.service.options import upload_options
+from shared.errors import InputError, TooLargeError, WholeFileError
 
 FILE_FIELD = "file"
 # Option fields are short, except a target job description (DESIGN §3.3: cells up to 20,000
@@ -182,3 +186,41 @@ async def receive_upload(request: Request, folder: Path, max_bytes: int) -> Uplo
     if parts.upload.path is None:
         raise InputError("no file: send it in a multipart field named 'file' (CSV, XLSX or JSONL)")
     return parts.upload
+
+
+async def accept_upload(
+    request: Request, svc: Service, institution: str
+) -> tuple[dict[str, Any], int]:
+    """Stream the body to disk, validate it into a batch and queue it; (batch object, reused)."""
+    limits = batches.UploadLimits(
+        svc.settings.api.max_upload_bytes, svc.settings.api.max_upload_rows
+    )
+    folder = svc.settings.data_dir / "uploads"
+    metrics = request.app.state.metrics
+    try:
+        upload = await receive_upload(request, folder, limits.max_bytes)
+    except TooLargeError:
+        metrics.uploads.labels("too_large").inc()
+        raise
+    try:
+        fields = dict(upload.fields)
+        sheet = fields.pop("sheet", None) or None
+        options = upload_options(svc.settings, fields)
+        assert upload.path is not None
+        stored = await run_in_threadpool(
+            isolated.submit_isolated, svc, upload.path, options, institution,
+            filename=upload.filename, limits=limits, sheet=sheet,
+        )  # fmt: skip
+    except TooLargeError:
+        metrics.uploads.labels("too_large").inc()
+        raise
+    except WholeFileError:
+        metrics.uploads.labels("invalid").inc()
+        raise
+    finally:
+        upload.discard()
+    metrics.uploads.labels("accepted").inc()
+    metrics.rows.labels("accepted").inc(stored.accepted)
+    metrics.rows.labels("rejected").inc(stored.rejected)
+    obj = await run_in_threadpool(batches.get, svc, stored.id, institution)
+    return obj, stored.reused

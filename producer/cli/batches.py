@@ -19,21 +19,18 @@ from producer.cli.common import (
     RuntimeOpt,
     SheetOpt,
     TargetJobOpt,
-    WriterChoice,
     WriterOpt,
     YesOpt,
-    batch_options,
     console,
     counts_table,
     edge,
-    engine_for,
     out,
     service_for,
     speed_text,
     warn,
     warn_instructions,
-    with_writer,
 )
+from producer.service.options import WriterChoice, batch_options, with_writer
 from shared.options import parse_formats
 from shared.settings import get_settings
 
@@ -84,16 +81,16 @@ def status(
     ] = True,
 ) -> None:
     """Per-status counts, rate and ETA of a batch (live), or a list of recent batches."""
-    from shared.db.batches import batch_object, list_batches, stuck_queues, stuck_text
+    from producer.service import batches
+    from producer.service.batches import stuck_text
 
-    settings = get_settings()
-    engine = engine_for(settings)
+    svc = service_for(get_settings())
     if batch is None:
-        objs = [batch_object(engine, b) for b in list_batches(engine)]
+        objs = batches.recent(svc)
         if as_json:
             out.print_json(json.dumps(objs))
             return
-        for stuck in stuck_queues(engine):
+        for stuck in batches.waiting_queues(svc):
             out.print(f"[bold yellow]waiting:[/] {stuck_text(stuck)}", highlight=False)
         table = Table("id", "file", "status", "rows", "done", "dead", "created")
         for o in objs:
@@ -109,7 +106,7 @@ def status(
             )
         out.print(table)
         return
-    obj = batch_object(engine, batch)
+    obj = batches.get(svc, batch, None)
     if as_json:
         out.print_json(json.dumps(obj))
         return
@@ -149,7 +146,7 @@ def status(
                 ),
             )
             time.sleep(1.0)
-            obj = batch_object(engine, batch)
+            obj = batches.get(svc, batch, None)
     out.print(counts_table(obj["counts"]))
 
 
@@ -166,7 +163,7 @@ def _eta(obj: dict[str, Any]) -> str:
 
 def _print_pace(obj: dict[str, Any]) -> None:
     """Rate, ETA and the stall verdict under the counts (DESIGN §8 batch object)."""
-    from shared.db.batches import stuck_text
+    from producer.service.batches import stuck_text
 
     if obj["status"] in ("queued", "in_progress"):
         out.print(
@@ -194,14 +191,11 @@ def export(
     ] = False,
 ) -> None:
     """Write a batch's resumes as DIR/<person>/resume.* plus report.csv and errors.csv."""
-    from producer.export import export_batch
-    from shared.db.batches import get_batch
+    from producer.service.export import export
 
     settings = get_settings()
-    engine = engine_for(settings)
-    get_batch(engine, batch)
-    summary = export_batch(
-        engine,
+    summary = export(
+        service_for(settings),
         batch,
         out_dir,
         parse_formats(formats if formats is not None else settings.formats),
@@ -278,17 +272,22 @@ def purge(
     ] = None,
 ) -> None:
     """Delete what cohortcv keeps: the data dir, one batch (--batch), or old ones (--older-than)."""
-    from producer.purge import data_dir_contents, external_stores, purge_batch, purge_data_dir
+    from producer.service.purge import (
+        data_dir_contents,
+        external_stores,
+        purge_batch,
+        purge_data_dir,
+    )
 
     settings = get_settings()
     if older_than is not None:
         _purge_older_than(older_than, yes)
         return
     if batch is not None:
-        engine = engine_for(settings)
+        svc = service_for(settings)
         if not yes:
             typer.confirm(f"Delete batch {batch}: its jobs, rows and resumes?", abort=True)
-        done = purge_batch(settings, engine, batch, force=force)
+        done = purge_batch(svc, batch, force=force)
         rows = done.rows
         out.print(
             f"purged batch {batch}: {rows.jobs} jobs, {rows.row_errors} rejected rows, "
@@ -315,13 +314,11 @@ def purge(
 
 def _purge_older_than(age: str, yes: bool) -> None:
     from producer.service import batches
+    from producer.service.purge import expired
 
-    settings = get_settings()
-    svc = service_for(settings)
+    svc = service_for(get_settings())
     older = batches.parse_age(age)
-    from shared.db.retention import expired_batches
-
-    found = expired_batches(svc.engine, older)
+    found = expired(svc, older)
     if not found:
         out.print(f"no batch is older than {age}", highlight=False)
     elif not yes:

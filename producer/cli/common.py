@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -13,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from shared.errors import CohortcvError
-from shared.options import FORMATS, WRITERS, BatchOptions, build_options
+from shared.options import FORMATS
 from shared.settings import Settings
 
 console = Console(stderr=True)
@@ -37,21 +36,9 @@ def edge(fn: F) -> F:
 
 def engine_for(settings: Settings, upgrade: bool = False) -> Any:
     """The database engine; embedded `run` migrates on its own, servers need `db upgrade`."""
-    from shared.db.engine import make_engine
+    from producer.service.database import open_engine
 
-    url = settings.resolved_database_url()
-    if upgrade:
-        from shared.db.migrate import upgrade as db_upgrade
-
-        db_upgrade(url)
-    engine = make_engine(url)
-    if not upgrade:
-        # A database left at an older revision must say "run `cohortcv db upgrade`", not fail
-        # later on a missing column (the check costs one Alembic import).
-        from shared.db.migrate import require_schema
-
-        require_schema(engine)
-    return engine
+    return open_engine(settings, upgrade=upgrade)
 
 
 def service_for(settings: Settings, *, send: bool = False) -> Any:
@@ -66,79 +53,6 @@ def service_for(settings: Settings, *, send: bool = False) -> Any:
         sender = CelerySender(settings)
         check_broker(sender.app)  # a wrong URL or password is reported before anything is stored
     return Service(settings, engine_for(settings), sender)
-
-
-@dataclass(frozen=True)
-class WriterChoice:
-    """--writer/--model/--runtime/--target-job of run, submit and worker (None: from settings)."""
-
-    writer: str | None = None
-    model: str | None = None
-    runtime: str | None = None
-    target_job: str | None = None
-
-
-def with_writer(
-    settings: Settings, choice: WriterChoice, embedded: bool = False
-) -> tuple[Settings, dict[str, object]]:
-    """Settings with the chosen writer, and the batch options that record it for the workers."""
-    from shared.errors import InputError
-
-    update = {
-        k: v for k, v in (("name", choice.writer), ("model", choice.model),
-                          ("runtime", choice.runtime)) if v
-    }  # fmt: skip
-    spec = settings.writer.model_copy(update=update)
-    if spec.name not in WRITERS:
-        raise InputError(f"--writer: unknown {spec.name!r}; choose from {', '.join(WRITERS)}")
-    if spec.name != "template" and not spec.model:
-        raise InputError(
-            f"--writer {spec.name} needs --model (a checkpoint directory, hub id or .gguf file, "
-            "or the served model name with --runtime openai) or COHORTCV_WRITER__MODEL"
-        )
-    options: dict[str, object] = {"writer": spec.name}
-    if spec.name != "template":
-        model = spec.model
-        if spec.runtime != "openai" and Path(model).expanduser().exists():
-            model = str(Path(model).expanduser().resolve())  # workers may run elsewhere (cwd)
-        options |= {"model": model, "runtime": spec.runtime}
-    if choice.target_job:
-        options["target_job"] = choice.target_job
-    if embedded and spec.name != "template":
-        settings = _laptop_model_limits(settings)
-        if not spec.generate_chunk_size:
-            # A laptop's CPU writes a person in tens of seconds with a 135M model, minutes when
-            # the machine is busy: small write chunks stay inside the task time limit and keep
-            # the progress bar moving.
-            spec = spec.model_copy(update={"generate_chunk_size": 2})
-    return settings.model_copy(update={"writer": spec}), options
-
-
-# A model on a laptop CPU: time limits and deadline that a slow chunk can meet, still in order
-# (soft < hard < job deadline < visibility timeout, WorkerSettings.check_time_limits).
-LAPTOP_MODEL_LIMITS = {"soft_time_limit_s": 1200, "hard_time_limit_s": 1500, "job_deadline_s": 1800}
-
-
-def _laptop_model_limits(settings: Settings) -> Settings:
-    """A model on a CPU is far slower than the template writer: raise the default task limits
-    and the job deadline with them, so the reconciler never re-sends a chunk still running."""
-    worker = settings.worker
-    defaults = type(worker)()
-    if any(getattr(worker, k) != getattr(defaults, k) for k in LAPTOP_MODEL_LIMITS):
-        return settings  # the operator chose limits: keep them (checked at start)
-    slower = worker.model_copy(update=LAPTOP_MODEL_LIMITS)
-    return settings.model_copy(update={"worker": slower})
-
-
-def batch_options(
-    settings: Settings, lang: str | None, formats: str | None, writer: dict[str, object]
-) -> BatchOptions:
-    """BatchOptions from the CLI's flags (`writer` from with_writer), settings as defaults."""
-    return build_options(
-        language=lang or settings.language,
-        formats=formats if formats is not None else list(settings.formats),
-        **writer,
-    )
 
 
 def speed_text(tokens_per_s: float | None) -> str:

@@ -14,10 +14,10 @@ db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 @edge
 def db_upgrade_cmd() -> None:
     """Create or migrate the database schema to the newest version."""
-    from shared.db.migrate import upgrade
+    from producer.service.database import upgrade_schema
 
     settings = get_settings()
-    upgrade(settings.resolved_database_url())
+    upgrade_schema(settings)
     out.print(f"database at head: {settings.resolved_database_url().split('@')[-1]}")
 
 

@@ -9,26 +9,26 @@ from typing import Annotated, Any
 
 import typer
 
-from producer.cli.common import console, edge, engine_for
+from producer.cli.common import console, edge, service_for
 from shared.errors import InputError
 
 FINETUNE_MODULE = "workers.finetune"
 
 
-def _engine() -> Any:
+def _service() -> Any:
     from shared.settings import get_settings
 
-    return engine_for(get_settings())
+    return service_for(get_settings())
 
 
 def _from_batch(batch: str) -> Path:
     """The batch's approved resumes as a pairs file in the data dir (kept: it is what was trained on)."""
-    from producer.approvals import write_pairs
+    from producer.service.approvals import write_pairs
     from shared.settings import get_settings
 
     path = get_settings().data_dir / "finetune" / f"{batch}-approved.jsonl"
     path.parent.mkdir(parents=True, exist_ok=True)
-    n = write_pairs(_engine(), batch, path)
+    n = write_pairs(_service(), batch, path)
     console.print(f"batch {batch}: {n} approved resumes written to {path}", highlight=False)
     return path
 
@@ -124,10 +124,10 @@ def approve(
     ] = False,
 ) -> None:
     """Mark a completed batch's resumes approved for fine-tuning (`cohortcv finetune --from-batch`)."""
-    from producer.approvals import approve as store
+    from producer.service.approvals import approve as store
 
     chosen = [r.strip() for r in (rows or "").split(",") if r.strip()]
-    approved = store(_engine(), batch, chosen, revoke=revoke)
+    approved = store(_service(), batch, chosen, revoke=revoke)
     print(f"batch {batch}: {len(approved)} resumes approved for fine-tuning")
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,9 +19,7 @@ from producer.cli.common import (
     RuntimeOpt,
     SheetOpt,
     TargetJobOpt,
-    WriterChoice,
     WriterOpt,
-    batch_options,
     console,
     edge,
     engine_for,
@@ -30,51 +27,10 @@ from producer.cli.common import (
     speed_text,
     warn,
     warn_instructions,
-    with_writer,
 )
+from producer.service.options import WriterChoice, batch_options, with_writer
 from shared.processes import usable_cpus
-from shared.settings import Settings, get_settings
-
-
-def open_file(
-    path: Path, settings: Settings, institution: str, lang: str | None, sheet: str | None
-) -> Any:
-    from producer.ingest.pipeline import open_ingestion
-
-    return open_ingestion(
-        path,
-        institution_id=institution,
-        language=lang or settings.language,
-        settings=settings.ingest,
-        sheet=sheet,
-    )
-
-
-@dataclass(frozen=True)
-class _Upload:
-    """What `run` needs before it stores a file: settings, database, reader, options."""
-
-    settings: Settings
-    engine: Any
-    ingestion: Any
-    options: dict[str, object]
-
-
-def _upload(
-    file: Path,
-    lang: str | None,
-    formats: str | None,
-    institution: str,
-    sheet: str | None,
-    *,
-    upgrade: bool,
-    writer: WriterChoice = WriterChoice(),
-    embedded: bool = False,
-) -> _Upload:
-    settings, writer_options = with_writer(get_settings(), writer, embedded=embedded)
-    options = batch_options(settings, lang, formats, writer_options).stored()
-    engine = engine_for(settings, upgrade=upgrade)
-    return _Upload(settings, engine, open_file(file, settings, institution, lang, sheet), options)
+from shared.settings import get_settings
 
 
 @edge
@@ -99,21 +55,20 @@ def run(
     target_job: TargetJobOpt = None,
 ) -> None:
     """Turn a file into resumes on this machine: no servers (SQLite, an embedded broker, local workers)."""
-    from producer.embedded import EmbeddedRun
+    from producer.service.run import LocalRun, tokens_per_s
 
     choice = WriterChoice(writer, model, runtime, target_job)
     # The writer choice is checked before any worker starts; the workers get the same settings.
-    settings, _ = with_writer(get_settings(), choice, embedded=True)
+    settings, writer_options = with_writer(get_settings(), choice, embedded=True)
     settings.worker.check_time_limits()  # before any worker starts
     if workers is None:
         # One process holds one model: several on one CPU would only fight for its cores.
         model_writer = settings.writer.name != "template"
         workers = 1 if model_writer else usable_cpus()
     # The workers start first: their start-up overlaps this process's imports and migrations.
-    with EmbeddedRun(settings, workers) as embedded:
-        upload = _upload(
-            file, lang, formats, institution, sheet, upgrade=True, writer=choice, embedded=True
-        )
+    with LocalRun(settings, workers) as local:
+        options = batch_options(settings, lang, formats, writer_options)
+        engine = engine_for(settings, upgrade=True)
         with Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
             TimeRemainingColumn(), console=console, transient=False,
@@ -129,17 +84,14 @@ def run(
             def moved(counts: dict[str, int]) -> None:
                 finished = counts["done"] + counts["dead"]
                 progress.update(bar["task"], completed=finished)
-                writing = upload.settings.writer.name != "template"
+                writing = settings.writer.name != "template"
                 if writing and time.monotonic() - bar["speed_at"] > 1:
                     bar["speed_at"] = time.monotonic()
-                    from shared.db.generation import tokens_per_s
-
-                    speed = speed_text(tokens_per_s(upload.engine, bar["id"]))
+                    speed = speed_text(tokens_per_s(engine, bar["id"]))
                     progress.update(bar["task"], description=f"writing resumes{speed}")
 
-            result = embedded.process(
-                upload.engine, upload.ingestion, out_dir,
-                institution_id=institution, options=upload.options,
+            result = local.process(
+                engine, file, out_dir, options, institution_id=institution, sheet=sheet,
                 on_validated=validated, on_progress=moved,
                 on_rows=lambda n: progress.update(reading, completed=n),
             )  # fmt: skip
@@ -184,8 +136,7 @@ def validate(
     sheet: SheetOpt = None,
 ) -> None:
     """Check a file against the input contract and report every rejected row (nothing is queued)."""
-    from producer.csvsafe import write_csv
-    from producer.ingest.pipeline import RejectedRow
+    from producer.service.validation import RejectedRow, open_file, write_errors
 
     settings = get_settings()
     ingestion = open_file(file, settings, "default", lang, sheet)
@@ -206,9 +157,7 @@ def validate(
         if len(rejected) > 50:
             out.print(f"… and {len(rejected) - 50} more")
     if errors is not None:
-        write_csv(
-            errors, ("line", "column", "reason"), ((r.line, r.column, r.reason) for r in rejected)
-        )
+        write_errors(errors, rejected)
 
 
 @edge
@@ -218,7 +167,7 @@ def template(
     ] = None,
 ) -> None:
     """A blank CSV with the canonical headers and one example row."""
-    from producer.ingest.columns import template_csv
+    from producer.service.validation import template_csv
 
     text = template_csv()
     if output is None:

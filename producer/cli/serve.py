@@ -44,15 +44,12 @@ def api(
     """Serve the HTTP API (/v1, OpenAPI at /docs) and the web page."""
     import uvicorn
 
-    from shared.db.engine import make_engine
-    from shared.db.migrate import require_schema
+    from producer.service.database import open_engine
 
     settings = get_settings()
     settings.worker.check_time_limits()  # the API sends work with the job deadline
     # Refuse to start on a database without the schema, before any worker process forks.
-    engine = make_engine(settings.resolved_database_url())
-    require_schema(engine)
-    engine.dispose()
+    open_engine(settings).dispose()
     if settings.api.ingest_processes == 0:
         # Spawned server processes read settings anew: hand each its share of the CPUs.
         import os

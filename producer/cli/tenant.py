@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from producer.cli.common import edge, engine_for, out
+from producer.cli.common import edge, out, service_for
 from shared.settings import get_settings
 
 tenant_app = typer.Typer(help="Institutions (tenants) and their API keys.", no_args_is_help=True)
@@ -21,9 +21,9 @@ def create(
     ] = None,
 ) -> None:
     """Create an institution and its API key; the key is printed once, alone on the last line."""
-    from shared.db import tenants
+    from producer.service import tenants
 
-    new = tenants.create_tenant(engine_for(get_settings()), name, institution)
+    new = tenants.create(service_for(get_settings()), name, institution)
     out.print(
         f"tenant {new.institution_id} ({new.name}) created; key id {new.key_id}. "
         "The key is shown only now: store it in the client's secret store.",
@@ -36,9 +36,9 @@ def create(
 @edge
 def key(institution: Annotated[str, typer.Argument(help="Institution id.")]) -> None:
     """Another API key for an institution (rotate: add a key, switch clients, revoke the old)."""
-    from shared.db import tenants
+    from producer.service import tenants
 
-    new = tenants.add_key(engine_for(get_settings()), institution)
+    new = tenants.add_key(service_for(get_settings()), institution)
     out.print(f"new key {new.key_id} for {new.institution_id}", highlight=False)
     print(new.key)
 
@@ -47,11 +47,11 @@ def key(institution: Annotated[str, typer.Argument(help="Institution id.")]) -> 
 @edge
 def list_cmd() -> None:
     """Institutions with their key ids (never the keys) and how many batches they hold."""
-    from shared.db import tenants
+    from producer.service import tenants
 
     # Plain tab-separated lines, not a table: read by people and by scripts, never wrapped.
     typer.echo("id\tname\tkeys\trevoked\tbatches\tcreated")
-    for t in tenants.list_tenants(engine_for(get_settings())):
+    for t in tenants.list_all(service_for(get_settings())):
         fields = (
             t.institution_id, t.name, ",".join(t.active_keys) or "-",
             ",".join(t.revoked_keys) or "-", str(t.batches), t.created_at.isoformat()[:19],
@@ -67,9 +67,9 @@ def revoke(
     ],
 ) -> None:
     """Revoke a key, or every key of an institution; its batches stay until deleted."""
-    from shared.db import tenants
+    from producer.service import tenants
 
-    n = tenants.revoke(engine_for(get_settings()), ident)
+    n = tenants.revoke(service_for(get_settings()), ident)
     out.print(f"revoked {n} key(s) of {ident}", highlight=False)
 
 

@@ -11,12 +11,11 @@ import typer
 from producer.cli.common import (
     ModelOpt,
     RuntimeOpt,
-    WriterChoice,
     WriterOpt,
     edge,
     engine_for,
-    with_writer,
 )
+from producer.service.options import WriterChoice, with_writer
 from shared.processes import usable_cpus
 from shared.settings import get_settings
 from shared.tasks import ALL_QUEUES

@@ -19,7 +19,9 @@ from producer.ingest.pipeline import open_ingestion
 from producer.purge import BatchPurge, purge_batch
 from producer.service.context import Service
 from shared.db import jobs as job_rows
-from shared.db.batches import batch_object, fail_unqueued, get_batch, set_status
+from shared.db.batches import batch_object, fail_unqueued, get_batch, set_status, stuck_queues
+from shared.db.batches import list_batches as recent_ids
+from shared.db.batches import stuck_text as stuck_text
 from shared.db.models import Batch, BatchStatus
 from shared.db.purge import purge_unreferenced as purge_rows_unreferenced
 from shared.db.purge import release_deleted_pages
@@ -103,11 +105,13 @@ def store(
     limits: UploadLimits | None = None,
     sheet: str | None = None,
     on_row: Callable[[int], None] | None = None,
+    batch_id: str | None = None,
 ) -> StoredBatch:
     """Validate `path` into a stored batch (nothing is sent to the broker yet).
 
     `filename` is what the client called the file (kept on the batch, used in messages);
-    whole-file errors name it, never the temporary path.
+    whole-file errors name it, never the temporary path. `batch_id`: an id chosen before (the
+    embedded run names its broker folder after it); a new one otherwise.
     """
     shown = filename or path.name
     if limits is not None:
@@ -134,6 +138,7 @@ def store(
             ingestion,
             institution_id=institution_id,
             options=options.stored(),
+            batch_id=batch_id,
             on_row=on_row,
         )
     except TooLargeError:
@@ -206,6 +211,16 @@ def get(svc: Service, batch_id: str, institution_id: str | None) -> dict[str, An
     # The same object as `cohortcv status BATCH --json`, generation speed included; another
     # institution's id is a 404 before anything is written.
     return batch_object(svc.engine, batch_id, institution_id)
+
+
+def recent(svc: Service, limit: int = 20) -> list[dict[str, Any]]:
+    """The batch objects of the newest batches of every institution (`cohortcv status`)."""
+    return [batch_object(svc.engine, batch_id) for batch_id in recent_ids(svc.engine, limit)]
+
+
+def waiting_queues(svc: Service) -> list[dict[str, Any]]:
+    """Queues holding jobs that no running worker consumes, with what to start (`stuck_text`)."""
+    return stuck_queues(svc.engine)
 
 
 def list_batches(

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from producer.dispatch import StoredBatch
-from producer.service.batches import UploadLimits, store
+from producer.service.batches import UploadLimits, queue, store
+from producer.service.context import Service
 from shared.options import BatchOptions
 from shared.settings import IngestSettings
 
@@ -157,3 +158,23 @@ def store_isolated(
             engine if engine is not None else _engine(url), ingest, path, options,
             institution_id, filename=filename, limits=limits, sheet=sheet,
         )  # fmt: skip
+
+
+def submit_isolated(
+    svc: Service,
+    path: Path,
+    options: BatchOptions,
+    institution_id: str,
+    *,
+    filename: str | None,
+    limits: UploadLimits | None,
+    sheet: str | None,
+) -> StoredBatch:
+    """`batches.submit` with the validation in a pool process: store there, queue here."""
+    stored = store_isolated(
+        svc.settings.resolved_database_url(), svc.settings.ingest, path, options, institution_id,
+        filename=filename, limits=limits, sheet=sheet,
+        processes=svc.settings.api.ingest_pool_size(), engine=svc.engine,
+    )  # fmt: skip
+    queue(svc, stored)
+    return stored

@@ -41,7 +41,7 @@ COVERED_ELSEWHERE: dict[str, tuple[str, str]] = {
     # The CLI: one module per command group, run as real `cohortcv` processes.
     "producer/cli/app.py": ("tests/unit/deploy/test_make_reference.py", "import"),
     "producer/cli/batches.py": ("tests/e2e/test_cli_batches.py", '"cancel"'),
-    "producer/cli/common.py": ("tests/unit/producer/cli/test_writer_choice.py", "import"),
+    "producer/cli/common.py": ("tests/e2e/test_cli_batches.py", '"submit"'),
     "producer/cli/db.py": (
         "tests/integration/shared/db/test_require_schema.py",
         "cohortcv db upgrade",
@@ -57,7 +57,7 @@ COVERED_ELSEWHERE: dict[str, tuple[str, str]] = {
     "producer/embedded.py": ("tests/e2e/test_run.py", '"run"'),
     "producer/export.py": ("tests/unit/producer/test_export_folders.py", "import"),
     "producer/purge.py": ("tests/e2e/test_purge.py", "import"),
-    "producer/workerproc.py": ("tests/unit/producer/cli/test_writer_choice.py", "import"),
+    "producer/workerproc.py": ("tests/unit/producer/service/test_options.py", "import"),
     # Ingestion: the readers behind open_ingestion, by the file kind they read.
     "producer/ingest/csvscan.py": (
         "tests/unit/producer/ingest/test_sources.py",
@@ -71,10 +71,21 @@ COVERED_ELSEWHERE: dict[str, tuple[str, str]] = {
         "test_xlsx_values_as_a_person_typed_them",
     ),
     # The batch operations, under the API and the CLI.
+    "producer/service/approvals.py": ("tests/e2e/test_finetune_cli.py", '"approve"'),
+    "producer/service/export.py": ("tests/e2e/test_purge.py", '"export"'),
+    "producer/service/purge.py": ("tests/e2e/test_purge.py", '"purge"'),
+    "producer/service/sessions.py": ("tests/integration/producer/api/test_web.py", "/signin"),
+    "producer/service/tenants.py": ("tests/integration/producer/api/test_isolation.py", "Bearer"),
     "producer/service/batches.py": ("tests/integration/producer/api/test_retention.py", "import"),
     "producer/service/context.py": ("tests/integration/producer/api/test_retention.py", "import"),
+    "producer/service/database.py": (
+        "tests/integration/shared/db/test_require_schema.py",
+        "cohortcv db upgrade",
+    ),
     "producer/service/download.py": ("tests/integration/producer/api/test_batches.py", "download"),
     "producer/service/isolated.py": ("tests/integration/producer/api/test_uploads.py", "422"),
+    "producer/service/run.py": ("tests/e2e/test_run.py", '"run"'),
+    "producer/service/validation.py": ("tests/e2e/test_run.py", '"validate"'),
     "producer/service/rows.py": ("tests/integration/producer/api/test_batches.py", "/rows"),
     # shared: settings, SQL, the guard's parts.
     "shared/api_settings.py": ("tests/integration/producer/api/test_uploads.py", "413"),

@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import StreamingResponse
-from starlette.concurrency import run_in_threadpool
 
 from producer.api.deps import InstitutionDep, ServiceDep
 from producer.api.schemas import (
@@ -19,19 +18,9 @@ from producer.api.schemas import (
     RetryResult,
     RowList,
 )
-from producer.api.upload import FILE_FIELD, receive_upload
-from producer.service import batches, download, isolated, rows
-from producer.service.context import Service
-from shared.errors import TooLargeError, WholeFileError
-from shared.options import (
-    FORMATS,
-    LANGUAGES,
-    RUNTIMES,
-    THEMES,
-    WRITERS,
-    BatchOptions,
-    build_options,
-)
+from producer.api.upload import FILE_FIELD, accept_upload
+from producer.service import batches, download, rows
+from shared.options import FORMATS, LANGUAGES, RUNTIMES, THEMES, WRITERS
 
 router = APIRouter(prefix="/v1/batches", tags=["batches"], responses=ERRORS)
 BatchId = Annotated[str, Path(max_length=64, description="The batch id")]
@@ -74,47 +63,6 @@ UPLOAD_BODY: dict[str, Any] = {
         },
     }
 }
-
-
-async def accept_upload(
-    request: Request, svc: Service, institution: str
-) -> tuple[dict[str, Any], int]:
-    """Stream the body to disk, validate it into a batch and queue it; (batch object, reused)."""
-    limits = batches.UploadLimits(
-        svc.settings.api.max_upload_bytes, svc.settings.api.max_upload_rows
-    )
-    folder = svc.settings.data_dir / "uploads"
-    metrics = request.app.state.metrics
-    try:
-        upload = await receive_upload(request, folder, limits.max_bytes)
-    except TooLargeError:
-        metrics.uploads.labels("too_large").inc()
-        raise
-    try:
-        fields = dict(upload.fields)
-        sheet = fields.pop("sheet", None) or None
-        known = set(BatchOptions.model_fields)
-        options = build_options(**{k: v for k, v in fields.items() if k in known})
-        assert upload.path is not None
-        stored = await run_in_threadpool(
-            isolated.store_isolated, svc.settings.resolved_database_url(), svc.settings.ingest,
-            upload.path, options, institution, filename=upload.filename, limits=limits,
-            sheet=sheet, processes=svc.settings.api.ingest_pool_size(), engine=svc.engine,
-        )  # fmt: skip
-        await run_in_threadpool(batches.queue, svc, stored)
-    except TooLargeError:
-        metrics.uploads.labels("too_large").inc()
-        raise
-    except WholeFileError:
-        metrics.uploads.labels("invalid").inc()
-        raise
-    finally:
-        upload.discard()
-    metrics.uploads.labels("accepted").inc()
-    metrics.rows.labels("accepted").inc(stored.accepted)
-    metrics.rows.labels("rejected").inc(stored.rejected)
-    obj = await run_in_threadpool(batches.get, svc, stored.id, institution)
-    return obj, stored.reused
 
 
 @router.post(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from producer.ingest.decoding import ACCEPTED
+from producer.service.validation import ACCEPTED
 
 LANGS = ("en", "zh")
 LANG_COOKIE = "cohortcv_lang"

@@ -14,12 +14,11 @@ from starlette.concurrency import run_in_threadpool
 
 from producer.api.deps import SESSION_COOKIE, ServiceDep, same_origin, session_institution
 from producer.api.errors import classify
-from producer.api.routes.batches import accept_upload
+from producer.api.upload import accept_upload
 from producer.api.web.render import HERE, render
-from producer.service import batches, rows
+from producer.service import batches, rows, sessions
 from producer.service.context import Service
 from shared.api_settings import ApiSettings
-from shared.db import sessions, signin_throttle
 from shared.errors import CohortcvError
 from shared.options import FORMATS
 
@@ -73,19 +72,19 @@ def _sign_in(request: Request, svc: Service, key: str) -> Response:
     address = client_address(request, api)
     window = timedelta(seconds=api.signin_window_s)
     # Checked before the key, so that an address over the limit learns nothing from its tries.
-    wait = signin_throttle.retry_after(svc.engine, address, api.signin_max_failures, window)
+    wait = sessions.retry_after(svc, address, api.signin_max_failures, window)
     if wait is not None:
         throttled = render(
             request, "signin.html", {"throttled": math.ceil(wait / 60)}, status_code=429
         )
         throttled.headers["Retry-After"] = str(wait)
         return throttled
-    new = sessions.start(svc.engine, key, timedelta(hours=api.session_hours)) if key else None
+    new = sessions.start(svc, key, timedelta(hours=api.session_hours)) if key else None
     if new is None:
-        signin_throttle.record_failure(svc.engine, address, window)
+        sessions.record_failure(svc, address, window)
         return render(request, "signin.html", {"error": True}, status_code=401)
     if old := request.cookies.get(SESSION_COOKIE):
-        sessions.end(svc.engine, old)
+        sessions.end(svc, old)
     response = RedirectResponse("/batches", status_code=303)
     response.set_cookie(
         SESSION_COOKIE, new.session_id, max_age=api.session_hours * 3600, httponly=True,
@@ -106,7 +105,7 @@ async def signin(request: Request, svc: ServiceDep) -> Response:
 @router.post("/signout")
 def signout(request: Request, svc: ServiceDep) -> Response:
     if session_id := request.cookies.get(SESSION_COOKIE):
-        sessions.end(svc.engine, session_id)
+        sessions.end(svc, session_id)
     return _to_signin()
 
 

@@ -76,3 +76,30 @@ def test_a_bad_option_names_its_field_once(values: dict[str, str], message: str)
     with pytest.raises(InputError) as caught:
         build_options(**values)
     assert str(caught.value) == message
+
+
+def test_each_kind_of_name_is_one_literal_that_the_registries_offer() -> None:
+    from typing import get_args
+
+    from shared.options import (
+        FORMATS,
+        LANGUAGES,
+        RUNTIMES,
+        WRITERS,
+        Format,
+        Language,
+        RuntimeName,
+        WriterName,
+    )
+    from workers.runtime.registry import RUNTIMES as RUNTIME_FACTORIES
+    from workers.writers.registry import REGISTRY
+
+    assert tuple(get_args(t) for t in (Format, Language, WriterName, RuntimeName)) == (
+        FORMATS,
+        LANGUAGES,
+        WRITERS,
+        RUNTIMES,
+    )
+    # A name the CLI and the API accept is one a worker can build, and no worker offers more.
+    assert sorted(REGISTRY) == sorted(WRITERS)
+    assert sorted(RUNTIME_FACTORIES) == sorted(RUNTIMES)

@@ -128,6 +128,28 @@ def test_bad_options_are_422_naming_the_field(api: Api, kwargs: dict, says: str)
     assert _nothing_stored(api)
 
 
+def test_a_model_writer_without_a_model_is_422_like_the_cli(api: Api) -> None:
+    # `submit --writer llm` without --model exits 2; the API holds the same rule: no batch
+    # whose every job would die at the workers for want of a model.
+    assert not api.settings.writer.model
+    response = api.client.post(
+        "/v1/batches", headers=api.a.auth, files={"file": ("c.csv", "name\nA B\n")},
+        data={"writer": "llm"},
+    )  # fmt: skip
+    assert response.status_code == 422, response.text
+    assert "needs a model" in response.json()["message"]
+    assert _nothing_stored(api) and _no_staged_files(api)
+    named = api.client.post(
+        "/v1/batches", headers=api.a.auth, files={"file": ("c.csv", "name\nA B\n")},
+        data={"writer": "llm", "model": "HuggingFaceTB/SmolLM2-135M-Instruct"},
+    )  # fmt: skip
+    assert named.status_code == 201, named.text
+    with api.engine.connect() as conn:
+        options = conn.scalar(select(Batch.options).where(Batch.id == named.json()["id"]))
+    assert options["writer"] == "llm"
+    assert options["model"] == "HuggingFaceTB/SmolLM2-135M-Instruct"
+
+
 def test_a_body_that_is_not_multipart_or_has_no_file_is_422(api: Api) -> None:
     as_json = api.client.post("/v1/batches", headers=api.a.auth, json={"file": "name\nA\n"})
     assert as_json.status_code == 422

@@ -1,8 +1,8 @@
-"""`run --writer llm` on a laptop: small write chunks and task limits a CPU model can meet."""
+"""Option rules (producer.service.options): a laptop model run gets small chunks and limits a CPU can meet."""
 
 from __future__ import annotations
 
-from producer.cli.common import WriterChoice, with_writer
+from producer.service.options import WriterChoice, with_writer
 from producer.workerproc import settings_env
 from shared.settings import Settings
 
