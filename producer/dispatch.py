@@ -19,6 +19,7 @@ from shared.db import heartbeats, resumes
 from shared.db.batches import ensure_institution, submit_heartbeat_id
 from shared.db.jobs import PENDING
 from shared.db.models import Batch, BatchStatus, Job, JobStage, RowErrorRecord, utcnow
+from shared.variants import variant_key
 
 FLUSH_ROWS = 5_000
 # PostgreSQL COPYs in flight at once: the server's share of a job (parsing the JSON, indexes)
@@ -243,7 +244,7 @@ def store_batch(
             )
         )
     writer = str(options.get("writer", "template"))
-    buffer = _Writer(engine, batch_id, institution_id, lambda lang: f"{lang}:{writer}")
+    buffer = _Writer(engine, batch_id, institution_id, lambda lang: variant_key(lang, writer))
     # While this process stores the file it beats; if it is killed, the reconciler sees the
     # batch abandoned and removes its partial jobs (shared.db.batches.clean_abandoned).
     alive = heartbeats.Beating(engine, submit_heartbeat_id(batch_id), heartbeats.Kind.SUBMIT)
