@@ -84,7 +84,8 @@ def status(
     ] = True,
 ) -> None:
     """Per-status counts, rate and ETA of a batch (live), or a list of recent batches."""
-    from shared.db.batches import batch_object, list_batches, stuck_queues, stuck_text
+    from shared.batch_status import batch_object, stuck_queues, stuck_text
+    from shared.db.batches import list_batches
 
     settings = get_settings()
     engine = engine_for(settings)
@@ -166,7 +167,7 @@ def _eta(obj: dict[str, Any]) -> str:
 
 def _print_pace(obj: dict[str, Any]) -> None:
     """Rate, ETA and the stall verdict under the counts (DESIGN §8 batch object)."""
-    from shared.db.batches import stuck_text
+    from shared.batch_status import stuck_text
 
     if obj["status"] in ("queued", "in_progress"):
         out.print(

@@ -18,8 +18,9 @@ from producer.dispatch import StoredBatch, store_batch
 from producer.ingest.pipeline import open_ingestion
 from producer.purge import BatchPurge, purge_batch
 from producer.service.context import Service
+from shared.batch_status import batch_object
 from shared.db import jobs as job_rows
-from shared.db.batches import batch_object, fail_unqueued, get_batch, set_status
+from shared.db.batches import fail_unqueued, get_batch, set_status
 from shared.db.models import Batch, BatchStatus
 from shared.db.purge import purge_unreferenced as purge_rows_unreferenced
 from shared.db.purge import release_deleted_pages
