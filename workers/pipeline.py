@@ -11,10 +11,11 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from shared.db import generation, jobs, resumes
-from shared.db.models import Batch, JobStage
+from shared.db.batches import batch_options
+from shared.db.models import JobStage
 from shared.errors import ConfigurationError
 from shared.facts import build_profile
 from shared.instructions import Instruction, screen
@@ -44,9 +45,7 @@ class PipelineContext:
 
     def options(self, batch_id: str) -> dict[str, object]:
         if batch_id not in self._batch_options:
-            with self.engine.connect() as conn:
-                opts = conn.scalar(select(Batch.options).where(Batch.id == batch_id))
-            self._batch_options[batch_id] = dict(opts or {})
+            self._batch_options[batch_id] = batch_options(self.engine, batch_id)
         return self._batch_options[batch_id]
 
 

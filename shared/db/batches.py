@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, delete, exists, func, insert, select, update
+from sqlalchemy import Engine, and_, case, delete, exists, func, insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from shared.db import generation, heartbeats
@@ -382,3 +382,42 @@ def fail_unqueued(engine: Engine, batch_id: str, reason: str) -> None:
                 warnings=[f"not queued: {reason}; submit the file again"],
             )
         )
+
+
+def batch_options(engine: Engine, batch_id: str) -> dict[str, object]:
+    """The options a batch was submitted with ({} for a batch that has none or is gone)."""
+    with engine.connect() as conn:
+        opts = conn.scalar(select(Batch.options).where(Batch.id == batch_id))
+    return dict(opts or {})
+
+
+def set_filename(engine: Engine, batch_id: str, filename: str) -> None:
+    """The name the user's upload had (the batch was stored from a staged copy)."""
+    with engine.begin() as conn:
+        conn.execute(update(Batch).where(Batch.id == batch_id).values(filename=filename))
+
+
+def institution_batch_ids(
+    engine: Engine, institution_id: str, limit: int, after: Batch | None = None
+) -> list[str]:
+    """Up to `limit` of the institution's batch ids, newest first, after the batch `after`."""
+    query = select(Batch.id).where(Batch.institution_id == institution_id)
+    if after is not None:
+        query = query.where(
+            tuple_(Batch.created_at, Batch.id) < tuple_(after.created_at, after.id)
+            if engine.dialect.name == "postgresql"
+            else or_(
+                Batch.created_at < after.created_at,
+                and_(Batch.created_at == after.created_at, Batch.id < after.id),
+            )
+        )
+    query = query.order_by(Batch.created_at.desc(), Batch.id.desc()).limit(limit)
+    with engine.connect() as conn:
+        return list(conn.scalars(query))
+
+
+def find_batch_options(engine: Engine, batch_id: str) -> dict[str, object] | None:
+    """The options a batch was submitted with; None when there is no such batch."""
+    with engine.connect() as conn:
+        row = conn.execute(select(Batch.options).where(Batch.id == batch_id)).first()
+    return None if row is None else dict(row.options or {})

@@ -7,10 +7,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 
 from producer.api.deps import ServiceDep
 from producer.api.schemas import Health
+from shared.db.health import ping
 from shared.settings import Settings
 
 router = APIRouter(tags=["operations"])
@@ -19,8 +19,7 @@ log = logging.getLogger("cohortcv.api")
 
 def _database(svc: Any) -> bool:
     try:
-        with svc.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+        ping(svc.engine)
         return True
     except Exception as exc:  # any failure means unreachable; the type is enough for the log
         log.warning("health: database unreachable (%s)", type(exc).__name__)
