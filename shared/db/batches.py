@@ -28,7 +28,6 @@ from shared.errors import NotFoundError
 from shared.policy import ABANDONED_VALIDATING_S
 from shared.tasks import stage_queue
 
-DEFAULT_INSTITUTION = "default"
 # A batch with any of these has started working.
 STARTED = (JobStatus.RUNNING, JobStatus.DONE, JobStatus.FAILED, JobStatus.DEAD)
 
