@@ -66,7 +66,6 @@ COMMENTS: dict[str, str] = {
     "worker.job_deadline_s": "The reconciler re-sends a job queued or running longer than this.",
     "worker.retry_delay_s": "A failed attempt is retried after this many seconds.",
     "worker.reconcile_interval_s": "Seconds between reconciler runs (cohortcv beat).",
-    "worker.device": "cpu or cuda:N; `cohortcv worker --device` sets it for its worker.",
     "flower": "Flower, the Celery monitor (`cohortcv flower`).",
     "flower.address": "Address Flower listens on.",
     "flower.port": "Port Flower listens on.",

@@ -6,29 +6,35 @@ import contextlib
 import gc
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, update
+from sqlalchemy import Engine
 
 from producer.ingest.pipeline import AcceptedRow, Ingestion, RejectedRow
 from shared.db import heartbeats, resumes
 from shared.db.batches import ensure_institution, submit_heartbeat_id
+from shared.db.intake import (
+    copy_jobs,
+    copy_text,
+    create_batch,
+    finish_intake,
+    insert_jobs,
+    remove_upload,
+    store_row_errors,
+)
 from shared.db.jobs import PENDING
-from shared.db.models import Batch, BatchStatus, Job, JobStage, RowErrorRecord, utcnow
+from shared.db.models import JobStage, utcnow
+from shared.db.rows import RowError
+from shared.variants import variant_key
 
 FLUSH_ROWS = 5_000
 # PostgreSQL COPYs in flight at once: the server's share of a job (parsing the JSON, indexes)
 # is about what validating its row costs, so two backends keep pace with the producer.
 COPY_THREADS = 2
-JOB_COLUMNS = (
-    "batch_id", "institution_id", "line", "external_id", "name", "person_key",
-    "content_hash", "language", "profile", "status", "stage", "attempts", "resume_id",
-    "updated_at",
-)  # fmt: skip
 
 
 @contextmanager
@@ -52,42 +58,6 @@ class StoredBatch:
     rejected: int
     reused: int
     warnings: list[str]
-
-
-def _copy_text(value: str) -> str:
-    """A string as a field of COPY's text format: backslash, tab, newline and CR escaped."""
-    if "\\" in value:
-        value = value.replace("\\", "\\\\")
-    if "\t" in value or "\n" in value or "\r" in value:
-        value = value.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return value
-
-
-def _copy_jobs(engine: Engine, lines: Sequence[str]) -> None:
-    """PostgreSQL COPY of pre-formatted text lines: one round trip for thousands of jobs."""
-    raw = engine.raw_connection()
-    try:
-        cur = raw.cursor()
-        with cur.copy(f"COPY jobs ({', '.join(JOB_COLUMNS)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
-            copy.write("".join(lines))
-        raw.commit()
-    finally:
-        raw.close()
-
-
-def _insert_jobs_sqlite(engine: Engine, rows: Sequence[tuple[Any, ...]]) -> None:
-    # One executemany in one transaction; the profile is already JSON text, and the timestamp
-    # goes in the text form SQLAlchemy's SQLite DateTime reads back.
-    rows = [(*r[:-1], r[-1].strftime("%Y-%m-%d %H:%M:%S.%f")) for r in rows]
-    raw = engine.raw_connection()
-    try:
-        marks = ", ".join("?" for _ in JOB_COLUMNS)
-        raw.cursor().executemany(
-            f"INSERT INTO jobs ({', '.join(JOB_COLUMNS)}) VALUES ({marks})", rows
-        )
-        raw.commit()
-    finally:
-        raw.close()
 
 
 class _Writer:
@@ -127,21 +97,14 @@ class _Writer:
         if self.accepted:
             self._flush_accepted()
         if self.rejected:
-            with self.engine.begin() as conn:
-                conn.execute(
-                    insert(RowErrorRecord),
-                    [
-                        {
-                            "batch_id": self.batch_id,
-                            "line": r.line,
-                            "column": r.column,
-                            "reason": r.reason,
-                            "external_id": r.external_id,
-                            "name": r.name,
-                        }
-                        for r in self.rejected
-                    ],
-                )
+            store_row_errors(
+                self.engine,
+                self.batch_id,
+                [
+                    RowError(r.line, r.column, r.reason, r.external_id, r.name)
+                    for r in self.rejected
+                ],
+            )
             self.rejected = []
 
     def wait(self, in_flight: int = 0) -> None:
@@ -189,11 +152,11 @@ class _Writer:
                         now,
                     )
                 )  # fmt: skip
-            _insert_jobs_sqlite(self.engine, rows)
+            insert_jobs(self.engine, rows)
             return
         # PostgreSQL: COPY text lines in JOB_COLUMNS order, formatted here (write_row costs more)
         # and sent by a background thread while the next buffer is validated.
-        head = f"{_copy_text(self.batch_id)}\t{_copy_text(self.institution_id)}\t"
+        head = f"{copy_text(self.batch_id)}\t{copy_text(self.institution_id)}\t"
         to_write = f"\t{PENDING}\t{JobStage.WRITE}\t0\t\\N\t{now.isoformat()}\n"
         lines = []
         for r, identity in keyed:
@@ -203,18 +166,18 @@ class _Writer:
             else:
                 self.reused += 1
                 tail = f"\t{PENDING}\t{JobStage.RENDER}\t0\t{resume_id}\t{now.isoformat()}\n"
-            external_id = "\\N" if r.external_id is None else _copy_text(r.external_id)
+            external_id = "\\N" if r.external_id is None else copy_text(r.external_id)
             # JSON text holds no raw tab, newline or CR: only backslashes need escaping.
             profile = r.facts_json
             if "\\" in profile:
                 profile = profile.replace("\\", "\\\\")
             lines.append(
-                f"{head}{r.line}\t{external_id}\t{_copy_text(r.name)}\t{identity[1]}\t"
+                f"{head}{r.line}\t{external_id}\t{copy_text(r.name)}\t{identity[1]}\t"
                 f"{identity[2]}\t{r.language}\t{profile}{tail}"
             )
         self.wait(COPY_THREADS - 1)
         assert self._pool is not None
-        self._pending.append(self._pool.submit(_copy_jobs, self.engine, lines))
+        self._pending.append(self._pool.submit(copy_jobs, self.engine, lines))
 
 
 def store_batch(
@@ -230,20 +193,9 @@ def store_batch(
     per rejected row. A whole-file error removes the batch again: nothing is queued."""
     batch_id = batch_id or str(uuid.uuid4())
     ensure_institution(engine, institution_id)
-    with engine.begin() as conn:
-        conn.execute(
-            insert(Batch).values(
-                id=batch_id,
-                institution_id=institution_id,
-                filename=str(ingestion.path.name),
-                status=BatchStatus.VALIDATING,
-                options=options,
-                warnings=[],
-                created_at=utcnow(),
-            )
-        )
+    create_batch(engine, batch_id, institution_id, str(ingestion.path.name), options)
     writer = str(options.get("writer", "template"))
-    buffer = _Writer(engine, batch_id, institution_id, lambda lang: f"{lang}:{writer}")
+    buffer = _Writer(engine, batch_id, institution_id, lambda lang: variant_key(lang, writer))
     # While this process stores the file it beats; if it is killed, the reconciler sees the
     # batch abandoned and removes its partial jobs (shared.db.batches.clean_abandoned).
     alive = heartbeats.Beating(engine, submit_heartbeat_id(batch_id), heartbeats.Kind.SUBMIT)
@@ -274,24 +226,17 @@ def _store(
     except BaseException:
         # A whole-file error, Ctrl-C or a lost database: nothing half-stored stays behind.
         # (A kill -9 cannot run this; the reconciler cleans that up.)
-        with contextlib.suppress(Exception), engine.begin() as conn:
-            conn.execute(delete(Job).where(Job.batch_id == batch_id))
-            conn.execute(delete(RowErrorRecord).where(RowErrorRecord.batch_id == batch_id))
-            conn.execute(delete(Batch).where(Batch.id == batch_id))
+        with contextlib.suppress(Exception):
+            remove_upload(engine, batch_id)
         raise
-    with engine.begin() as conn:
-        conn.execute(
-            update(Batch)
-            .where(Batch.id == batch_id)
-            .values(
-                rows=ingestion.rows,
-                accepted=ingestion.accepted,
-                rejected=ingestion.rejected,
-                warnings=list(ingestion.warnings),
-                status=BatchStatus.QUEUED if ingestion.accepted else BatchStatus.COMPLETED,
-                finished_at=None if ingestion.accepted else utcnow(),
-            )
-        )
+    finish_intake(
+        engine,
+        batch_id,
+        ingestion.rows,
+        ingestion.accepted,
+        ingestion.rejected,
+        list(ingestion.warnings),
+    )
     if on_row is not None:
         on_row(ingestion.rows)
     return StoredBatch(

@@ -14,12 +14,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from producer.csvsafe import write_csv
 from shared.db import resumes
 from shared.db.jobs import PENDING
-from shared.db.models import Job, JobStatus, RowErrorRecord
+from shared.db.models import JobStatus
+from shared.db.rows import JobLine, job_lines, row_errors
 from shared.options import FORMATS
 
 EXTENSIONS = {f: f for f in FORMATS}  # the file suffix of each format
@@ -114,43 +115,14 @@ class ExportSummary:
     warned_cells: int = 0
 
 
-@dataclass(frozen=True)
-class _JobRow:
-    line: int
-    external_id: str | None
-    name: str
-    person_key: str
-    status: str
-    resume_id: int | None
-    last_error: str | None
-
-
-def _jobs(engine: Engine, batch_id: str) -> list[_JobRow]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(
-                Job.line, Job.external_id, Job.name, Job.person_key, Job.status,
-                Job.resume_id, Job.last_error,
-            )
-            .where(Job.batch_id == batch_id)
-            .order_by(Job.line)
-        ).all()  # fmt: skip
-    return [_JobRow(*r) for r in rows]
+def _jobs(engine: Engine, batch_id: str) -> list[JobLine]:
+    return job_lines(engine, batch_id)
 
 
 def _errors(engine: Engine, batch_id: str) -> list[tuple[int, str, str, str | None, str | None]]:
-    with engine.connect() as conn:
-        return [
-            tuple(r)  # type: ignore[misc]
-            for r in conn.execute(
-                select(
-                    RowErrorRecord.line, RowErrorRecord.column, RowErrorRecord.reason,
-                    RowErrorRecord.external_id, RowErrorRecord.name,
-                )
-                .where(RowErrorRecord.batch_id == batch_id)
-                .order_by(RowErrorRecord.line)
-            )
-        ]  # fmt: skip
+    return [
+        (e.line, e.column, e.reason, e.external_id, e.name) for e in row_errors(engine, batch_id)
+    ]
 
 
 class Layout:
@@ -228,7 +200,7 @@ def warning_text(warnings: Sequence[tuple[str, str]]) -> str:
 
 
 def _report_rows(
-    jobs: list[_JobRow],
+    jobs: list[JobLine],
     errors: list[tuple[int, str, str, str | None, str | None]],
     written: dict[int, list[str]],
     warnings: dict[int, list[tuple[str, str]]],

@@ -139,6 +139,11 @@ def purge_batch(settings: Settings, engine: Engine, batch_id: str, *, force: boo
             f"batch {batch_id} is {batch.status}: wait for it to finish, "
             "or purge it anyway with --force (its running jobs are lost)"
         )
+    return purge_found_batch(settings, engine, batch_id)
+
+
+def purge_found_batch(settings: Settings, engine: Engine, batch_id: str) -> BatchPurge:
+    """Delete a batch already looked up (and found) everywhere cohortcv keeps it."""
     rows = purge_batch_rows(engine, batch_id)
     messages = purge_broker_messages(settings, batch_id)
     release_deleted_pages(engine)  # SQLite: no copy of the deleted rows left in its files

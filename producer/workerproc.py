@@ -46,13 +46,11 @@ def settings_env(settings: Settings) -> dict[str, str]:
 
 
 def device_env(device: str, env: dict[str, str]) -> dict[str, str]:
-    """Pin a worker to one GPU: `cuda:N` becomes CUDA_VISIBLE_DEVICES=N and `cuda:0` inside."""
+    """Pin a worker to one GPU: `cuda:N` becomes CUDA_VISIBLE_DEVICES=N (its writer device is
+    set apart, to `cuda:0`, by the caller)."""
     env = dict(env)
     if device.startswith("cuda:"):
         env["CUDA_VISIBLE_DEVICES"] = device.split(":", 1)[1]
-        env["COHORTCV_WORKER__DEVICE"] = "cuda:0"
-    else:
-        env["COHORTCV_WORKER__DEVICE"] = device
     return env
 
 

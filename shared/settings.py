@@ -39,7 +39,6 @@ class WorkerSettings(BaseModel):
     # A failed attempt is retried after this long.
     retry_delay_s: int = 5
     reconcile_interval_s: float = 30.0
-    device: str = "cpu"
 
     def check_time_limits(self) -> None:
         """Refuse limits that contradict each other: soft < hard < job deadline < visibility.

@@ -6,21 +6,22 @@ the benchmark calls them directly.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from shared.db import generation, jobs, resumes
-from shared.db.models import Batch, JobStage
+from shared.db.batches import batch_options
+from shared.db.models import JobStage
 from shared.errors import ConfigurationError
 from shared.facts import build_profile
 from shared.instructions import Instruction, screen
 from shared.profile import Resume
 from shared.settings import WriterSettings
+from shared.variants import variant_key
 from workers.render import Renderer
 from workers.writers.base import Writer
 
@@ -44,9 +45,7 @@ class PipelineContext:
 
     def options(self, batch_id: str) -> dict[str, object]:
         if batch_id not in self._batch_options:
-            with self.engine.connect() as conn:
-                opts = conn.scalar(select(Batch.options).where(Batch.id == batch_id))
-            self._batch_options[batch_id] = dict(opts or {})
+            self._batch_options[batch_id] = batch_options(self.engine, batch_id)
         return self._batch_options[batch_id]
 
 
@@ -75,28 +74,16 @@ def writer_spec(defaults: WriterSettings, options: Mapping[str, object]) -> Writ
 
 
 # resumes.variant is VARCHAR(100): a longer key keeps its head and gets a digest of the whole.
-_VARIANT_MAX = 100
-
-
 def variant(options: Mapping[str, object], language: str, writer: Writer | None = None) -> str:
-    """The resume variant key: language + writer (+ model identity + batch target job).
-
-    A model writer's key holds its identity (name@digest of weights/revision): another model
-    regenerates, the same model reuses. The template writer's key is unchanged ("en:template"),
-    so the producer's reuse lookup at submit time still finds its resumes.
-    """
+    """The resume variant key of a batch's job (shared.variants.variant_key): language + writer
+    (+ model identity + batch target job for a model writer)."""
     name = writer.name if writer is not None else str(options.get("writer", "template"))
-    key = f"{language}:{name}"
-    model_key = getattr(writer, "model_key", None)
-    if model_key:
-        key += f":{model_key}"
-        target = str(options.get("target_job") or "")
-        if target:
-            key += ":job-" + hashlib.sha256(target.encode()).hexdigest()[:12]
-    if len(key) > _VARIANT_MAX:
-        digest = hashlib.sha256(key.encode()).hexdigest()[:24]
-        key = f"{key[: _VARIANT_MAX - 26]}~{digest}"
-    return key
+    return variant_key(
+        language,
+        name,
+        str(getattr(writer, "model_key", None) or ""),
+        str(options.get("target_job") or ""),
+    )
 
 
 def write_stage(ctx: PipelineContext, job_ids: Sequence[int], retry: bool = False) -> StageResult:

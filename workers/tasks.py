@@ -9,11 +9,11 @@ from typing import Any
 from celery import Celery, Task
 from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_process_init, worker_ready, worker_shutdown
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from shared.celery_config import queue_depth, send_chunk
 from shared.db import batches, heartbeats, jobs
 from shared.db.engine import make_engine
+from shared.db.failures import DATABASE_ERRORS, database_error_line, lost_connection
 from shared.db.retention import purge_expired
 from shared.errors import ConfigurationError, NotFoundError
 from shared.reconcile import reconcile, top_up
@@ -43,22 +43,20 @@ RETRYING: dict[str, Any] = {
     "max_retries": 8,
 }
 # Reconciling is a pass over SQL: any database error is worth another try.
-RECONCILE_RETRY_ON = (OperationalError, DBAPIError, ConnectionError)
+RECONCILE_RETRY_ON = (*DATABASE_ERRORS, ConnectionError)
 
 
 def transient(exc: BaseException) -> bool:
     """A lost connection, not an answer: the same statement may well work in a moment.
     A rejected row (a trigger, a constraint) is an answer: retrying at once only burns attempts."""
-    if isinstance(exc, (OperationalError, InterfaceError, ConnectionError)):
-        return True
-    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+    return isinstance(exc, ConnectionError) or lost_connection(exc)
 
 
 def describe(exc: BaseException) -> str:
     """The real cause in a line a user can read in report.csv (no SQL, no parameters)."""
-    if isinstance(exc, DBAPIError) and exc.orig is not None:
-        first = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
-        return f"database error: {first}"
+    line = database_error_line(exc)
+    if line is not None:
+        return line
     if isinstance(exc, ConfigurationError):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"

@@ -12,17 +12,24 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, and_, or_, select, tuple_, update
+from sqlalchemy import Engine
 
 from producer.dispatch import StoredBatch, store_batch
 from producer.ingest.pipeline import open_ingestion
-from producer.purge import BatchPurge, purge_batch
+from producer.purge import BatchPurge, purge_batch, purge_found_batch
 from producer.service.context import Service
+from shared.batch_status import batch_object, stuck_queues
+from shared.batch_status import stuck_text as stuck_text
 from shared.db import jobs as job_rows
-from shared.db.batches import batch_object, fail_unqueued, get_batch, set_status, stuck_queues
+from shared.db.batches import (
+    fail_unqueued,
+    get_batch,
+    institution_batch_ids,
+    set_filename,
+    set_status,
+)
 from shared.db.batches import list_batches as recent_ids
-from shared.db.batches import stuck_text as stuck_text
-from shared.db.models import Batch, BatchStatus
+from shared.db.models import BatchStatus
 from shared.db.purge import purge_unreferenced as purge_rows_unreferenced
 from shared.db.purge import release_deleted_pages
 from shared.db.retention import expired_batches, stop_waiting
@@ -153,8 +160,7 @@ def store(
             ) from None
         raise WholeFileError(shown, message) from None
     if filename is not None and filename != path.name:
-        with engine.begin() as conn:
-            conn.execute(update(Batch).where(Batch.id == stored.id).values(filename=filename))
+        set_filename(engine, stored.id, filename)
     return stored
 
 
@@ -228,20 +234,8 @@ def list_batches(
 ) -> Page:
     """The institution's batches, newest first; `after` is the last id of the previous page."""
     limit = max(1, min(limit, svc.settings.api.max_page))
-    query = select(Batch.id).where(Batch.institution_id == institution_id)
-    if after:
-        cursor = get_batch(svc.engine, after, institution_id)
-        query = query.where(
-            tuple_(Batch.created_at, Batch.id) < tuple_(cursor.created_at, cursor.id)
-            if svc.engine.dialect.name == "postgresql"
-            else or_(
-                Batch.created_at < cursor.created_at,
-                and_(Batch.created_at == cursor.created_at, Batch.id < cursor.id),
-            )
-        )
-    query = query.order_by(Batch.created_at.desc(), Batch.id.desc()).limit(limit + 1)
-    with svc.engine.connect() as conn:
-        ids = list(conn.scalars(query))
+    cursor = get_batch(svc.engine, after, institution_id) if after else None
+    ids = institution_batch_ids(svc.engine, institution_id, limit + 1, cursor)
     more = len(ids) > limit
     ids = ids[:limit]
     data = []
@@ -278,10 +272,11 @@ def delete(svc: Service, batch_id: str, institution_id: str | None) -> BatchPurg
 
     A running batch is cancelled first; its chunks in flight find their jobs gone.
     """
-    batch = get_batch(svc.engine, batch_id, institution_id)
+    batch = get_batch(svc.engine, batch_id, institution_id)  # the one read: 404 for another's
     if batch.status not in FINAL:
-        cancel(svc, batch_id, institution_id)
-    return purge_batch(svc.settings, svc.engine, batch_id, force=True)
+        stop_waiting(svc.engine, batch_id)
+        set_status(svc.engine, batch_id, BatchStatus.CANCELLED)
+    return purge_found_batch(svc.settings, svc.engine, batch_id)
 
 
 def purge_unreferenced(svc: Service) -> tuple[int, int]:

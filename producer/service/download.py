@@ -7,13 +7,11 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from producer.csvsafe import csv_text
 from producer.export import ERRORS_HEADER, REPORT_HEADER, Layout
 from producer.service.context import Service
 from shared.db.batches import get_batch
-from shared.db.models import ResumeOutput, ResumeRecord
+from shared.db.resumes import output_content
 from shared.errors import NotFoundError
 from shared.options import FORMATS, parse_formats
 
@@ -96,16 +94,7 @@ def resume_file(svc: Service, resume_id: int, fmt: str, institution_id: str) -> 
     """One rendered file of one of the institution's resumes."""
     if fmt not in FORMATS:
         raise NotFoundError(f"no format {fmt!r}; formats are {', '.join(FORMATS)}")
-    with svc.engine.connect() as conn:
-        content = conn.scalar(
-            select(ResumeOutput.content)
-            .join(ResumeRecord, ResumeRecord.id == ResumeOutput.resume_id)
-            .where(
-                ResumeOutput.resume_id == resume_id,
-                ResumeOutput.format == fmt,
-                ResumeRecord.institution_id == institution_id,
-            )
-        )
+    content = output_content(svc.engine, resume_id, fmt, institution_id)
     if content is None:
         raise NotFoundError(f"no {fmt} file for resume {resume_id}")
-    return bytes(content)
+    return content

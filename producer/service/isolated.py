@@ -29,13 +29,11 @@ _engines: dict[str, Any] = {}
 
 
 def _engine(url: str) -> Any:
-    from sqlalchemy.pool import NullPool
-
     from shared.db.engine import make_engine
 
     # No pooled connections: a database may go away between uploads (tests drop theirs).
     if url not in _engines:
-        _engines[url] = make_engine(url, poolclass=NullPool)
+        _engines[url] = make_engine(url, pooled=False)
     return _engines[url]
 
 

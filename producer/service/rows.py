@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
 from producer.service.batches import Page
 from producer.service.context import Service
 from shared.db.batches import get_batch
 from shared.db.jobs import PENDING
-from shared.db.models import Job, JobStatus, RowErrorRecord
+from shared.db.models import JobStatus
 from shared.db.resumes import load_warnings
+from shared.db.rows import job_lines, row_errors
 from shared.errors import InputError
 from shared.options import FORMATS
 
@@ -27,18 +26,17 @@ def _limit(svc: Service, limit: int) -> int:
 def _job_items(
     svc: Service, batch_id: str, status: str | None, after: int, limit: int, formats: list[str]
 ) -> list[dict[str, Any]]:
-    query = select(
-        Job.line, Job.external_id, Job.name, Job.status, Job.resume_id, Job.last_error
-    ).where(Job.batch_id == batch_id, Job.line > after)
+    statuses: tuple[str, ...] | None = None
     if status == JobStatus.QUEUED:
-        query = query.where(Job.status.in_((PENDING, JobStatus.QUEUED)))
+        statuses = (PENDING, JobStatus.QUEUED)
     elif status not in (None, "accepted"):
-        query = query.where(Job.status == status)
-    with svc.engine.connect() as conn:
-        rows = conn.execute(query.order_by(Job.line).limit(limit + 1)).all()
+        statuses = (str(status),)
+    rows = job_lines(svc.engine, batch_id, after=after, statuses=statuses, limit=limit + 1)
     warnings = load_warnings(svc.engine, [r.resume_id for r in rows if r.resume_id is not None])
     items = []
-    for line, external_id, name, job_status, resume_id, last_error in rows:
+    for row in rows:
+        line, external_id, name = row.line, row.external_id, row.name
+        job_status, resume_id, last_error = row.status, row.resume_id, row.last_error
         shown = JobStatus.QUEUED if job_status == PENDING else job_status
         done = shown == JobStatus.DONE and resume_id is not None
         items.append(
@@ -62,24 +60,13 @@ def _job_items(
 
 
 def _error_items(svc: Service, batch_id: str, after: int, limit: int) -> list[dict[str, Any]]:
-    query = (
-        select(
-            RowErrorRecord.line, RowErrorRecord.column, RowErrorRecord.reason,
-            RowErrorRecord.external_id, RowErrorRecord.name,
-        )
-        .where(RowErrorRecord.batch_id == batch_id, RowErrorRecord.line > after)
-        .order_by(RowErrorRecord.line, RowErrorRecord.id)
-        .limit(limit + 1)
-    )  # fmt: skip
-    with svc.engine.connect() as conn:
-        rows = conn.execute(query).all()
     return [
         {
-            "line": line, "id": external_id, "name": name, "outcome": "rejected",
-            "status": "rejected", "column": column, "reason": reason,
+            "line": e.line, "id": e.external_id, "name": e.name, "outcome": "rejected",
+            "status": "rejected", "column": e.column, "reason": e.reason,
             "resume_id": None, "outputs": {}, "warnings": [],
         }
-        for line, column, reason, external_id, name in rows
+        for e in row_errors(svc.engine, batch_id, after=after, limit=limit + 1)
     ]  # fmt: skip
 
 

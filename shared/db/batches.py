@@ -1,13 +1,15 @@
-"""Batches as users see them: per-status counts, the batch object of DESIGN §8, completion in SQL."""
+"""Batches in SQL: per-status counts, the facts the batch object is built from, completion, abandoned uploads.
+
+The words users read about a batch (stall reasons, what to start) are in shared.batch_status."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, delete, exists, func, insert, select, update
+from sqlalchemy import Engine, and_, case, delete, exists, func, insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from shared.db import generation, heartbeats
@@ -23,10 +25,9 @@ from shared.db.models import (
     utcnow,
 )
 from shared.errors import NotFoundError
-from shared.policy import ABANDONED_VALIDATING_S, STALLED_AFTER_S
-from shared.tasks import START_FOR_QUEUE, stage_queue
+from shared.policy import ABANDONED_VALIDATING_S
+from shared.tasks import stage_queue
 
-DEFAULT_INSTITUTION = "default"
 # A batch with any of these has started working.
 STARTED = (JobStatus.RUNNING, JobStatus.DONE, JobStatus.FAILED, JobStatus.DEAD)
 
@@ -70,21 +71,34 @@ def get_batch(engine: Engine, batch_id: str, institution_id: str | None = None) 
     return batch
 
 
-def _iso(value: datetime | None) -> str | None:
-    # Always with its offset (+00:00): SQLite hands the UTC times back without one.
-    return heartbeats.aware(value).astimezone(UTC).isoformat() if value is not None else None
+@dataclass(frozen=True)
+class JobTally:
+    """One job status's count in a batch, how many of them finished in the last minute, and
+    the latest finish."""
+
+    status: str
+    count: int
+    recent: int
+    last_finish: datetime | None
 
 
-def batch_object(
-    engine: Engine, batch_id: str, institution_id: str | None = None
-) -> dict[str, Any]:
-    """The batch object shared by the API and `cohortcv status --json`.
+@dataclass(frozen=True)
+class BatchFacts:
+    """What the batch object is built from: the batch row, its jobs per status, and the
+    batch's generation totals (tokens, seconds)."""
 
-    Clients poll it without pause while uploads are validated, so it is a few statements on
-    one connection: the batch row, one aggregate over its jobs, the generation totals. Only a
-    status that the counts show has moved goes through `refresh_status`'s write.
-    """
-    now = utcnow()
+    batch: Batch
+    tallies: list[JobTally]
+    tokens: int
+    seconds: float
+
+
+def batch_facts(
+    engine: Engine, batch_id: str, institution_id: str | None, now: datetime
+) -> BatchFacts:
+    """The batch row, one aggregate over its jobs and the generation totals, on one connection
+    (clients poll this without pause). A status that the counts show has moved is written
+    (`refresh_status`) and the batch read again."""
     if _unfindable(batch_id):
         raise NotFoundError(f"no batch {batch_id!r}")
     with Session(engine) as session:
@@ -102,58 +116,15 @@ def batch_object(
             .group_by(Job.status)
         ).all()
         tokens, seconds = generation.totals_on(session.connection(), batch_id)
-    present = {status for status, n, _, _ in per_status if n}
+    tallies = [
+        JobTally(str(status), int(n), int(recent or 0), last)
+        for status, n, recent, last in per_status
+    ]
+    present = {t.status for t in tallies if t.count}
     if _derived_status(batch.status, present) != batch.status or _cancel_ended(batch, present):
         refresh_status(engine, batch_id)
         batch = get_batch(engine, batch_id, institution_id)
-    jobs = {status: 0 for status in JobStatus.ALL}
-    recent, finishes = 0, []
-    for status, n, recent_n, last in per_status:
-        jobs[JobStatus.QUEUED if status == PENDING else status] += int(n)
-        if status == JobStatus.DONE:
-            recent = int(recent_n or 0)
-        if last is not None:
-            finishes.append(heartbeats.aware(last))
-    counts = {
-        "rows": batch.rows,
-        "accepted": batch.accepted,
-        "rejected": batch.rejected,
-        "queued": jobs[JobStatus.QUEUED],
-        "running": jobs[JobStatus.RUNNING],
-        "done": jobs[JobStatus.DONE],
-        "failed": jobs[JobStatus.FAILED],
-        "dead": jobs[JobStatus.DEAD],
-        "cancelled": jobs[JobStatus.CANCELLED],
-    }
-    pace = progress(engine, batch, counts, recent, max(finishes, default=None), now)
-    if batch.status in FINISHED and batch.finished_at is not None:
-        pace["rate_per_s"] = _run_rate(batch, counts["done"])
-    return {
-        "id": batch.id,
-        "institution_id": batch.institution_id,
-        "filename": batch.filename,
-        "status": batch.status,
-        "counts": counts,
-        "created_at": _iso(batch.created_at),
-        "finished_at": _iso(batch.finished_at),
-        "options": batch.options,
-        "warnings": batch.warnings,
-        **pace,
-        "tokens_per_s": tokens / seconds if tokens and seconds > 0 else None,
-    }
-
-
-# A batch in one of these has ended: its rate is its average over its run, not the last minute's.
-FINISHED = (BatchStatus.COMPLETED, BatchStatus.CANCELLED, BatchStatus.FAILED)
-
-
-def _run_rate(batch: Batch, done: int) -> float | None:
-    """Resumes per second over the whole run, from the upload to the last job's end."""
-    assert batch.finished_at is not None and batch.created_at is not None
-    seconds = (
-        heartbeats.aware(batch.finished_at) - heartbeats.aware(batch.created_at)
-    ).total_seconds()
-    return round(done / seconds, 3) if seconds > 0 else None
+    return BatchFacts(batch, tallies, tokens, seconds)
 
 
 def _cancel_ended(batch: Batch, present: set[str]) -> bool:
@@ -165,68 +136,14 @@ def _cancel_ended(batch: Batch, present: set[str]) -> bool:
     )
 
 
-# The reconciler runs every 30 s by default; unseen for this long, it is not running.
-RECONCILER_ABSENT_S = 120
-
-
 def _ago(at: datetime | None, now: datetime) -> float | None:
     return None if at is None else max(0.0, (now - heartbeats.aware(at)).total_seconds())
-
-
-def progress(
-    engine: Engine,
-    batch: Batch,
-    counts: dict[str, int],
-    recent: int,
-    last_finish: datetime | None,
-    now: datetime,
-) -> dict[str, Any]:
-    """Rate (resumes/s over the last minute), ETA, and whether the batch is stalled and why.
-
-    `recent` is how many jobs finished in the last minute, `last_finish` the latest finish.
-    The ETA is only given once the rate is known (`eta_state` "estimating" before) and while
-    jobs keep finishing at that pace ("stalled" once none has for longer than the pace allows).
-    """
-    left = counts["queued"] + counts["running"] + counts["failed"]
-    active = batch.status in (BatchStatus.QUEUED, BatchStatus.IN_PROGRESS)
-    last = last_finish or batch.created_at
-    idle = _ago(last, now) or 0.0
-    stuck = stuck_queues(engine, batch.id) if active else []
-    reason = None
-    if active and idle >= STALLED_AFTER_S:
-        reason = _stall_reason(engine, idle, now, stuck)
-    eta: float | None = None
-    rate = int(recent or 0) / RATE_WINDOW_S
-    if not active:
-        state = "final"
-        eta = 0.0 if batch.status == BatchStatus.COMPLETED else None
-    else:
-        pace = _pace(engine, batch.id, recent, counts["done"], now)
-        rate = pace.rate
-        if not pace.known:
-            state = "estimating"
-        elif reason is not None or rate <= 0 or idle > max(IDLE_ETA_S, 3 * pace.gap_s):
-            state = "stalled"  # nothing finished for longer than the pace allows
-        else:
-            state = "known"
-            eta = round(left / rate, 1)
-    return {
-        "rate_per_s": round(rate, 3),
-        "eta_s": eta,
-        "eta_state": state,
-        "last_progress_at": _iso(heartbeats.aware(last)) if last else None,
-        "stalled": reason is not None,
-        "stalled_reason": reason,
-        "stuck_queues": stuck,
-    }
 
 
 # The rate is measured over the last minute; in a batch's first minute, between its first and
 # latest finish, once they are RATE_MIN_S apart (sooner, one chunk's finish is all it knows).
 RATE_WINDOW_S = 60.0
 RATE_MIN_S = 10.0
-# No ETA when no job finished for this long, or three times the usual gap between finishes.
-IDLE_ETA_S = 20.0
 
 
 @dataclass(frozen=True)
@@ -236,7 +153,7 @@ class Pace:
     gap_s: float  # the usual time between two finishes
 
 
-def _pace(engine: Engine, batch_id: str, recent: int, done: int, now: datetime) -> Pace:
+def pace(engine: Engine, batch_id: str, recent: int, done: int, now: datetime) -> Pace:
     """The finishing rate of an active batch. Over the last minute when it has finished jobs
     for longer; in its first minute, the jobs finished after its first finish over the time
     from that finish to the latest (counting the first chunks over a whole minute made the
@@ -263,10 +180,18 @@ def _pace(engine: Engine, batch_id: str, recent: int, done: int, now: datetime) 
     return Pace(after / span, True, span / max(1, int(events) - 1))
 
 
-def stuck_queues(engine: Engine, batch_id: str | None = None) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class WaitingQueue:
+    """A queue holding queued jobs that no live worker consumes."""
+
+    queue: str
+    queued: int
+
+
+def unconsumed_queues(engine: Engine, batch_id: str | None = None) -> list[WaitingQueue]:
     """Queues holding queued jobs (of `batch_id`, or of every active batch) that no live worker
-    consumes, with what to start: e.g. model writes and only CPU workers running. Said only
-    while some worker runs (with none at all, the stall reason says to start one)."""
+    consumes: e.g. model writes and only CPU workers running. Only while some worker runs
+    (with none at all, nothing consumes anything and the stall reason says so)."""
     consumers = heartbeats.consumers(engine)
     if not consumers or "*" in consumers:
         return []
@@ -283,16 +208,7 @@ def stuck_queues(engine: Engine, batch_id: str | None = None) -> list[dict[str, 
         queue = stage_queue(stage, writer.get(b, "template"))
         if not consumers.get(queue):
             waiting[queue] = waiting.get(queue, 0) + int(n)
-    return [
-        {"queue": q, "queued": n, "start": START_FOR_QUEUE[q]} for q, n in sorted(waiting.items())
-    ]
-
-
-def stuck_text(stuck: dict[str, Any]) -> str:
-    return (
-        f"queue {stuck['queue']!r} holds {stuck['queued']} jobs and no running worker "
-        f"consumes it: start {stuck['start']}"
-    )
+    return [WaitingQueue(q, n) for q, n in sorted(waiting.items())]
 
 
 def _writer(options: dict[str, Any] | None) -> str:
@@ -311,26 +227,6 @@ def writers(engine: Engine, batch_ids: Iterable[str]) -> dict[str, str]:
 
 def writer_of(engine: Engine, batch_id: str) -> str:
     return writers(engine, [batch_id]).get(batch_id, "template")
-
-
-def _stall_reason(engine: Engine, idle: float, now: datetime, stuck: list[dict[str, Any]]) -> str:
-    worker = _ago(heartbeats.last_seen(engine, heartbeats.Kind.WORKER), now)
-    reconciler = _ago(heartbeats.last_seen(engine, heartbeats.Kind.RECONCILER), now)
-    causes = []
-    if worker is None or worker > heartbeats.STALE_S:
-        causes.append("no worker is running: start `cohortcv worker`")
-    if reconciler is None or reconciler > RECONCILER_ABSENT_S:
-        seen = "has never run" if reconciler is None else f"last ran {reconciler:.0f} s ago"
-        causes.append(
-            f"the reconciler {seen}, so lost messages are not re-sent: start `cohortcv beat` "
-            "(or one `cohortcv worker -B`)"
-        )
-    causes += [stuck_text(q) for q in stuck]
-    if not causes:
-        causes.append(
-            "workers and the reconciler are running: a chunk may be stuck (see the worker logs)"
-        )
-    return f"no job has finished for {idle:.0f} s; " + "; ".join(causes)
 
 
 def clean_abandoned(engine: Engine) -> int:
@@ -485,3 +381,42 @@ def fail_unqueued(engine: Engine, batch_id: str, reason: str) -> None:
                 warnings=[f"not queued: {reason}; submit the file again"],
             )
         )
+
+
+def batch_options(engine: Engine, batch_id: str) -> dict[str, object]:
+    """The options a batch was submitted with ({} for a batch that has none or is gone)."""
+    with engine.connect() as conn:
+        opts = conn.scalar(select(Batch.options).where(Batch.id == batch_id))
+    return dict(opts or {})
+
+
+def set_filename(engine: Engine, batch_id: str, filename: str) -> None:
+    """The name the user's upload had (the batch was stored from a staged copy)."""
+    with engine.begin() as conn:
+        conn.execute(update(Batch).where(Batch.id == batch_id).values(filename=filename))
+
+
+def institution_batch_ids(
+    engine: Engine, institution_id: str, limit: int, after: Batch | None = None
+) -> list[str]:
+    """Up to `limit` of the institution's batch ids, newest first, after the batch `after`."""
+    query = select(Batch.id).where(Batch.institution_id == institution_id)
+    if after is not None:
+        query = query.where(
+            tuple_(Batch.created_at, Batch.id) < tuple_(after.created_at, after.id)
+            if engine.dialect.name == "postgresql"
+            else or_(
+                Batch.created_at < after.created_at,
+                and_(Batch.created_at == after.created_at, Batch.id < after.id),
+            )
+        )
+    query = query.order_by(Batch.created_at.desc(), Batch.id.desc()).limit(limit)
+    with engine.connect() as conn:
+        return list(conn.scalars(query))
+
+
+def find_batch_options(engine: Engine, batch_id: str) -> dict[str, object] | None:
+    """The options a batch was submitted with; None when there is no such batch."""
+    with engine.connect() as conn:
+        row = conn.execute(select(Batch.options).where(Batch.id == batch_id)).first()
+    return None if row is None else dict(row.options or {})

@@ -1,4 +1,4 @@
-"""Engines and sessions: one place that knows the differences between SQLite and PostgreSQL."""
+"""Engines: one place that knows the differences between SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -6,14 +6,21 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.pool import NullPool
+
+# What a statement raises where there is no database yet, or one without our tables.
+NO_SCHEMA_ERRORS: tuple[type[Exception], ...] = (OperationalError, ProgrammingError)
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, pooled: bool = True, **kwargs: Any) -> Engine:
     """An engine tuned for our workload: WAL and a busy timeout on SQLite, pre-ping elsewhere.
 
     Parameters are hidden from SQLAlchemy's logs and error messages: they are people's rows.
+    `pooled=False` keeps no connection open between uses (a database that may go away).
     """
+    if not pooled:
+        kwargs.setdefault("poolclass", NullPool)
     kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
@@ -38,7 +45,3 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     return create_engine(url, pool_pre_ping=True, **kwargs)
-
-
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)

@@ -456,17 +456,6 @@ def take_stale(
     return [StaleGroup(b, s, sorted(ids)) for (b, s), ids in sorted(groups.items())]
 
 
-def cancel(engine: Engine, batch_id: str) -> int:
-    """Cancel every unfinished job of a batch; workers skip cancelled jobs."""
-    with engine.begin() as conn:
-        result = conn.execute(
-            update(Job)
-            .where(Job.batch_id == batch_id, Job.status.in_(ACTIVE))
-            .values(status=JobStatus.CANCELLED, updated_at=utcnow())
-        )
-    return int(result.rowcount or 0)
-
-
 def requeue_dead(engine: Engine, batch_id: str) -> int:
     """Give dead jobs of a batch a fresh set of attempts (`cohortcv retry`)."""
     with engine.begin() as conn:

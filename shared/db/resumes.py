@@ -196,3 +196,18 @@ def iter_outputs(
             )
             for resume_id, fmt, content in rows:
                 yield int(resume_id), fmt, bytes(content)
+
+
+def output_content(engine: Engine, resume_id: int, fmt: str, institution_id: str) -> bytes | None:
+    """One rendered file of one of the institution's resumes; None when it has none."""
+    with engine.connect() as conn:
+        content = conn.scalar(
+            select(ResumeOutput.content)
+            .join(ResumeRecord, ResumeRecord.id == ResumeOutput.resume_id)
+            .where(
+                ResumeOutput.resume_id == resume_id,
+                ResumeOutput.format == fmt,
+                ResumeRecord.institution_id == institution_id,
+            )
+        )
+    return None if content is None else bytes(content)

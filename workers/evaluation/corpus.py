@@ -80,28 +80,21 @@ def from_folder(out_dir: Path) -> list[Person]:
 
 def from_batch(database_url: str, batch_id: str) -> tuple[list[Person], dict[str, Any]]:
     """A batch's finished resumes with each job's stored input profile; and the batch's options."""
-    from sqlalchemy import select
-    from sqlalchemy.exc import OperationalError, ProgrammingError
-
-    from shared.db.engine import make_engine
-    from shared.db.models import Batch, Job
+    from shared.db.batches import find_batch_options
+    from shared.db.engine import NO_SCHEMA_ERRORS, make_engine
     from shared.db.resumes import load_documents
+    from shared.db.rows import written_rows
     from shared.facts import build_profile
 
     engine = make_engine(database_url)
     where = database_url.split("@")[-1]
     try:
-        with engine.connect() as conn:
-            batch = conn.execute(select(Batch.options).where(Batch.id == batch_id)).first()
-            if batch is None:
-                raise LookupError(f"no batch {batch_id!r} in {where}")
-            rows = conn.execute(
-                select(Job.line, Job.external_id, Job.profile, Job.resume_id)
-                .where(Job.batch_id == batch_id, Job.resume_id.is_not(None))
-                .order_by(Job.line)
-            ).all()
+        options = find_batch_options(engine, batch_id)
+        if options is None:
+            raise LookupError(f"no batch {batch_id!r} in {where}")
+        rows = written_rows(engine, batch_id, done_only=False)
         documents = load_documents(engine, [r.resume_id for r in rows])
-    except (OperationalError, ProgrammingError) as exc:
+    except NO_SCHEMA_ERRORS as exc:
         # No database there yet, or one without our tables: the batch cannot be in it.
         raise LookupError(f"no batch {batch_id!r}: no cohortcv database at {where}") from exc
     finally:
@@ -116,7 +109,7 @@ def from_batch(database_url: str, batch_id: str) -> tuple[list[Person], dict[str
         for r in rows
         if r.resume_id in documents
     ]
-    return people, dict(batch.options or {})
+    return people, options
 
 
 @dataclass(frozen=True)

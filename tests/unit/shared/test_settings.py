@@ -32,7 +32,7 @@ STRAY = {
     "CHUNK_SIZE": "1",
     "WRITER": "llm",
     "INGEST__MAX_ROWS": "5",
-    "WORKER__DEVICE": "cuda:1",
+    "WORKER__MAX_ATTEMPTS": "9",
     "FLOWER__PORT": "1",
 }
 
@@ -46,18 +46,18 @@ def test_unprefixed_environment_variables_change_nothing(monkeypatch: pytest.Mon
     assert after.model_dump() == before
     assert after.flower.port == 5555
     assert after.flower.basic_auth.get_secret_value() == ""
-    assert after.worker.device == "cpu"
+    assert after.worker.max_attempts == 3
     assert after.ingest.max_rows == 2_000_000
 
 
 def test_prefixed_nested_variables_still_configure(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COHORTCV_FLOWER__PORT", "8081")
-    monkeypatch.setenv("COHORTCV_WORKER__DEVICE", "cuda:2")
+    monkeypatch.setenv("COHORTCV_WORKER__MAX_ATTEMPTS", "9")
     monkeypatch.setenv("COHORTCV_INGEST__MAX_ROWS", "7")
     monkeypatch.setenv("COHORTCV_CHUNK_SIZE", "4")
     settings = Settings()
     assert settings.flower.port == 8081
-    assert settings.worker.device == "cuda:2"
+    assert settings.worker.max_attempts == 9
     assert settings.ingest.max_rows == 7
     assert settings.chunk_size == 4
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from shared.db.models import Batch, Job, ResumeOutput, ResumeRecord, RowErrorRecord
 from tests.integration.producer.api.conftest import COHORT, Api
@@ -139,6 +139,26 @@ def test_delete_leaves_no_row_of_the_batch_in_any_table(api: Api) -> None:
         assert conn.scalar(select(func.count()).select_from(ResumeOutput)) == 0
     again = api.client.get(f"/v1/batches/{batch['id']}", headers=api.a.auth)
     assert again.status_code == 404
+
+
+def test_delete_of_a_queued_batch_reads_the_batch_once(api: Api) -> None:
+    # The batch is queued: delete cancels it first, then purges; one read of its row serves both
+    # (the purge's transaction still probes the id, so a delete racing another finds it gone).
+    batch = api.upload(api.a, "c.csv", COHORT)
+    reads: list[str] = []
+
+    def _count(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        text = " ".join(statement.split()).lower()
+        if text.startswith("select") and "batches.status" in text and " from batches" in text:
+            reads.append(text)
+
+    event.listen(api.engine, "before_cursor_execute", _count)
+    try:
+        response = api.client.delete(f"/v1/batches/{batch['id']}", headers=api.a.auth)
+    finally:
+        event.remove(api.engine, "before_cursor_execute", _count)
+    assert response.status_code == 200 and response.json()["deleted"] is True
+    assert len(reads) == 1, reads
 
 
 def test_healthz_reports_database_and_broker(api: Api) -> None:

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine, func, insert, select, update
 
+from shared import batch_status
 from shared.db import batches, jobs, resumes
 from shared.db.engine import make_engine
 from shared.db.migrate import upgrade
@@ -214,7 +215,7 @@ def test_abandoned_upload_is_failed_and_its_jobs_removed(engine: Engine) -> None
         conn.execute(update(Batch).where(Batch.id == "b2").values(status="validating"))
     heartbeats.beat(engine, batches.submit_heartbeat_id("b2"), heartbeats.Kind.SUBMIT)
     assert batches.clean_abandoned(engine) == 1
-    obj = batches.batch_object(engine, "b1")
+    obj = batch_status.batch_object(engine, "b1")
     assert obj["status"] == "failed" and "abandoned" in obj["warnings"][0]
     with engine.connect() as conn:
         left = dict(conn.execute(select(Job.batch_id, func.count()).group_by(Job.batch_id)).all())
@@ -246,7 +247,7 @@ def test_batch_completion_is_detected_in_sql(engine: Engine) -> None:
     assert batches.refresh_status(engine, "b1") == "in_progress"
     jobs.advance_to_render(engine, writing.jobs, {i: a_resume(engine) for i in ids}, 60)
     jobs.finish(engine, jobs.claim(engine, ids, JobStage.RENDER, 3, 60).jobs)
-    obj = batches.batch_object(engine, "b1")
+    obj = batch_status.batch_object(engine, "b1")
     assert obj["status"] == "completed" and obj["finished_at"]
     assert obj["counts"]["done"] == 3 and obj["counts"]["queued"] == 0
 
@@ -262,6 +263,6 @@ def test_a_batch_the_broker_refused_never_runs_later(engine: Engine) -> None:
     policy = Policy(chunk_size=4, window_chunks=2, deadline_s=600, retry_delay_s=5)
     reconcile(engine, lambda t, b, ids: sent.append((t, b, ids)), policy, lambda q: 0)
     assert sent == []
-    obj = batches.batch_object(engine, "b1")
+    obj = batch_status.batch_object(engine, "b1")
     assert obj["status"] == "failed" and "invalid password" in obj["warnings"][0]
     assert obj["counts"]["queued"] == 0 and obj["stalled"] is False
