@@ -71,6 +71,7 @@ COVERED_ELSEWHERE: dict[str, tuple[str, str]] = {
         "test_xlsx_values_as_a_person_typed_them",
     ),
     # The batch operations, under the API and the CLI.
+    "producer/service/health.py": ("tests/integration/producer/api/test_batches.py", "/healthz"),
     "producer/service/approvals.py": ("tests/e2e/test_finetune_cli.py", '"approve"'),
     "producer/service/export.py": ("tests/e2e/test_purge.py", '"export"'),
     "producer/service/purge.py": ("tests/e2e/test_purge.py", '"purge"'),
