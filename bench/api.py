@@ -1,4 +1,4 @@
-"""API load check: concurrent uploads while clients poll batch status (DESIGN §9).
+"""API load check: concurrent uploads while clients poll batch status (docs/design.md §9).
 
     .venv/bin/python bench/api.py [--uploads 20] [--rows 5000] [--pollers 4] [--api-workers 2]
                                   [--ingest-processes 0]

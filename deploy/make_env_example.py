@@ -29,7 +29,7 @@ COMMENTS: dict[str, str] = {
     "broker_url": "Celery broker URL; empty = embedded filesystem broker. Production: redis://…",
     "chunk_size": "Job ids per task message (one chunk should take seconds to a minute).",
     "window_chunks": "Chunks of one batch in the broker at once, so batches interleave.",
-    "writer": "The writer of the prose and its model (DESIGN §6); --writer/--model/--runtime set it.",
+    "writer": "The writer of the prose and its model (docs/design.md §6); --writer/--model/--runtime set it.",
     "writer.name": "template (no model) or llm; recorded in each batch by submit/run.",
     "writer.model": "llm: checkpoint directory, hub id or .gguf file; served model name for openai.",
     "writer.runtime": "transformers (in-process) or openai (vLLM, SGLang, TGI, Ollama, hosted).",

@@ -8,7 +8,7 @@ from shared.processes import usable_cpus
 
 
 class ApiSettings(BaseModel):
-    """Upload limits, bind address and retention for `cohortcv api` (DESIGN §8)."""
+    """Upload limits, bind address and retention for `cohortcv api` (docs/design.md §8)."""
 
     host: str = "127.0.0.1"
     port: int = 8000

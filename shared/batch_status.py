@@ -1,4 +1,4 @@
-"""The batch object users read (DESIGN §8): facts from shared.db.batches turned into counts,
+"""The batch object users read (docs/design.md §8): facts from shared.db.batches turned into counts,
 pace, ETA, and the words that say why a batch stalled and what to start."""
 
 from __future__ import annotations

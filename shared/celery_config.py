@@ -1,4 +1,4 @@
-"""Celery configuration derived from the settings object (DESIGN §5; batch-llm-anchors §1.12)."""
+"""Celery configuration derived from the settings object (docs/design.md §5)."""
 
 from __future__ import annotations
 

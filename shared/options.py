@@ -1,4 +1,4 @@
-"""Typed batch options (DESIGN §8): what a submit asks for, validated once for the CLI and the API."""
+"""Typed batch options (docs/design.md §8): what a submit asks for, validated once for the CLI and the API."""
 
 from __future__ import annotations
 

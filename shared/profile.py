@@ -134,7 +134,7 @@ class Reference(_Part):
 
 
 class GroundingCheck(_Part):
-    """The outcome of the grounding guard for one written section (DESIGN §6)."""
+    """The outcome of the grounding guard for one written section (docs/design.md §6)."""
 
     section: str
     outcome: Literal["passed", "regenerated", "fallback", "not_checked"]

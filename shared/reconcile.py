@@ -1,6 +1,6 @@
 """The reconciler: the database is the source of truth, so lost messages are re-sent from it.
 
-It notices within a pass (DESIGN §5): running jobs whose claiming process is gone (worker
+It notices within a pass (docs/design.md §5): running jobs whose claiming process is gone (worker
 liveness, shared.db.heartbeats), queued jobs of a stage whose broker queue is empty (broker
 state), abandoned uploads; the long job deadline only catches a worker alive but stuck.
 """

@@ -28,7 +28,7 @@ class IngestSettings(BaseModel):
 
 
 class WorkerSettings(BaseModel):
-    """Delivery, retry and time-limit policy for the Celery workers (DESIGN §5)."""
+    """Delivery, retry and time-limit policy for the Celery workers (docs/design.md §5)."""
 
     max_attempts: int = 3
     soft_time_limit_s: int = 300
@@ -67,7 +67,7 @@ class WorkerSettings(BaseModel):
 
 
 class WriterSettings(BaseModel):
-    """Which writer fills the prose, and how its model is loaded and sampled (DESIGN §6)."""
+    """Which writer fills the prose, and how its model is loaded and sampled (docs/design.md §6)."""
 
     # "template" (no model) or "llm"; a batch records the name it was submitted with.
     name: str = "template"

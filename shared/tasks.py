@@ -59,7 +59,7 @@ def stage_queue(stage: str, writer: str) -> str:
 
 
 class ChunkPayload(BaseModel):
-    """The body of a write or render task: job ids only, never data (DESIGN §5)."""
+    """The body of a write or render task: job ids only, never data (docs/design.md §5)."""
 
     batch_id: str
     job_ids: list[int] = Field(min_length=1)

@@ -143,7 +143,7 @@ def exit_if_load_failed(settings: Settings) -> None:
 
 
 def allow_slow_child_start(seconds: float = 1800.0) -> None:
-    """Celery gives a new child 4 s to start; loading a model takes longer (DESIGN §5)."""
+    """Celery gives a new child 4 s to start; loading a model takes longer (docs/design.md §5)."""
     from celery.concurrency import asynpool
 
     asynpool.PROC_ALIVE_TIMEOUT = max(asynpool.PROC_ALIVE_TIMEOUT, seconds)

@@ -1,4 +1,4 @@
-"""Response shapes of the API, for the OpenAPI document (DESIGN §8's batch object)."""
+"""Response shapes of the API, for the OpenAPI document (docs/design.md §8's batch object)."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ from producer.service.options import upload_options
 from shared.errors import InputError, TooLargeError, WholeFileError
 
 FILE_FIELD = "file"
-# Option fields are short, except a target job description (DESIGN §3.3: cells up to 20,000
+# Option fields are short, except a target job description (docs/design.md §3.3: cells up to 20,000
 # characters); 4 bytes a character at most.
 MAX_FIELD_BYTES = 96 * 1024
 MAX_FIELDS = 32

@@ -162,7 +162,7 @@ def _eta(obj: dict[str, Any]) -> str:
 
 
 def _print_pace(obj: dict[str, Any]) -> None:
-    """Rate, ETA and the stall verdict under the counts (DESIGN §8 batch object)."""
+    """Rate, ETA and the stall verdict under the counts (docs/design.md §8 batch object)."""
     from producer.service.batches import stuck_text
 
     if obj["status"] in ("queued", "in_progress"):

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-# Values that mean "nothing here" (DESIGN §3.3 plus the spellings exports produce: null, NaN).
+# Values that mean "nothing here" (docs/design.md §3.3 plus the spellings exports produce: null, NaN).
 MISSING = frozenset({"", "n/a", "-", "none", "无", "null", "nan", "—", "暂无"})
 # NUL and C0 controls except tab/newline, DEL and C1, zero-width characters, bidi controls.
 _CONTROL = re.compile(

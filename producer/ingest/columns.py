@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from producer.csvsafe import csv_text
 from shared.errors import WholeFileError
 
-# DESIGN §3.2, in order; the README and `cohortcv template` print this table.
+# docs/design.md §3.2, in order; docs/user-guide.md and `cohortcv template` print this table.
 ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("student id", "candidate id", "person id", "employee id", "学号", "工号", "编号"),
     "name": ("full name", "candidate name", "student name", "姓名"),
@@ -213,7 +213,7 @@ def template_csv() -> str:
 
 
 def alias_table_markdown() -> str:
-    """The alias table as Markdown, for the README."""
+    """The alias table as Markdown, for docs/user-guide.md (Input)."""
     lines = ["| canonical | aliases (any case) |", "|---|---|"]
     lines += [f"| {name} | {', '.join(aliases)} |" for name, aliases in ALIASES.items()]
     return "\n".join(lines)

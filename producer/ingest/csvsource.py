@@ -47,7 +47,7 @@ class _Lines:
     several lines when a quoted cell holds line breaks) that grows past RECORD_CHARS leaves
     csv.reader (which would hold it whole) for `_scan_long_record`, which keeps only the start of
     each cell. The chunks of the current record are kept for that hand-over. Stray NULs are
-    removed here, once for every reader (DESIGN §3.3).
+    removed here, once for every reader (docs/design.md §3.3).
     """
 
     __slots__ = ("count", "cut_cr", "exhausted", "held", "pending", "readline", "record")

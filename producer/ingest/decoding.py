@@ -1,4 +1,4 @@
-"""Which text encoding a byte file is in, and a streaming text reader over it (DESIGN §3.1)."""
+"""Which text encoding a byte file is in, and a streaming text reader over it (docs/design.md §3.1)."""
 
 from __future__ import annotations
 
@@ -128,7 +128,7 @@ def open_text(path: Path, encoding: str) -> io.TextIOWrapper:
 
 
 def strip_nul(text: str) -> str:
-    """`text` without NUL characters (a stray NUL is a control character, DESIGN §3.3)."""
+    """`text` without NUL characters (a stray NUL is a control character, docs/design.md §3.3)."""
     return text.replace("\x00", "") if "\x00" in text else text
 
 

@@ -1,6 +1,6 @@
 """The public entry point of ingestion: `open_ingestion(path)` → an Ingestion of row outcomes.
 
-Whole-file errors (DESIGN §3.1) are raised by `open_ingestion` before anything is read past the
+Whole-file errors (docs/design.md §3.1) are raised by `open_ingestion` before anything is read past the
 first data row, with two exceptions that can only be known later and are raised by the iterator
 instead: more rows than `max_rows`, and bytes later in a text file that are not in the encoding
 its first 64 KiB were read as. A caller that queues rows as it goes must undo them on either.

@@ -1,4 +1,4 @@
-"""The row rules of DESIGN §3.3 for a table row (CSV, XLSX): accepted facts or a reasoned rejection.
+"""The row rules of docs/design.md §3.3 for a table row (CSV, XLSX): accepted facts or a reasoned rejection.
 
 RowRules is what ingestion applies to every raw row; JSON Resume lines go on to DocumentRules.
 The rules themselves live with their nouns: cells (cleaning), identity (id, name, person key),

@@ -1,1 +1,1 @@
-"""The batch operations (DESIGN §8): the CLI, the HTTP API and the web page are adapters over these."""
+"""The batch operations (docs/design.md §8): the CLI, the HTTP API and the web page are adapters over these."""

@@ -213,7 +213,7 @@ def too_big_message(size: int, limit: int) -> str:
 
 
 def get(svc: Service, batch_id: str, institution_id: str | None) -> dict[str, Any]:
-    """The batch object (DESIGN §8) of one of the institution's batches."""
+    """The batch object (docs/design.md §8) of one of the institution's batches."""
     # The same object as `cohortcv status BATCH --json`, generation speed included; another
     # institution's id is a 404 before anything is written.
     return batch_object(svc.engine, batch_id, institution_id)

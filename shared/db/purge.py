@@ -33,7 +33,7 @@ def _chunks(ids: Sequence[int]) -> list[list[int]]:
 def purge_batch_rows(engine: Engine, batch_id: str) -> PurgedRows:
     """Delete everything of `batch_id` in one transaction; resumes shared with another batch stay.
 
-    A resume is shared when a later upload of the same unchanged row reused it (DESIGN §3.5):
+    A resume is shared when a later upload of the same unchanged row reused it (docs/design.md §3.5):
     deleting it would take that other batch's output away.
     """
     with engine.begin() as conn:

@@ -150,7 +150,7 @@ class Services:
         assert after, "no job finished after the fault"
         points = ([before[-1]] if before else [fault]) + after
         stall = max((b - a).total_seconds() for a, b in itertools.pairwise(points))
-        print(f"stall after the fault: {stall:.1f} s")  # the figure the README quotes (-s)
+        print(f"stall after the fault: {stall:.1f} s")  # the stall docs/operations.md §4 describes (-s)
         return stall
 
     def start_beat(self) -> subprocess.Popen[bytes]:

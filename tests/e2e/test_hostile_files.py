@@ -16,7 +16,7 @@ from tests.processes import COHORTCV, clean_env, run_measured
 
 pytestmark = pytest.mark.e2e
 
-# The 1,000,000-row CSV validate stays under this (README); any XLSX must too.
+# The 1,000,000-row CSV validate stays under this (bench/results/2026-11-25-ingest-2core.md); any XLSX must too.
 RSS_LIMIT_MB = 300
 
 _MAIN = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'

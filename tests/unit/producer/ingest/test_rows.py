@@ -1,4 +1,4 @@
-"""Every row rule of DESIGN §3.3 on table rows, with the line and the column the user will look for."""
+"""Every row rule of docs/design.md §3.3 on table rows, with the line and the column the user will look for."""
 
 from __future__ import annotations
 
