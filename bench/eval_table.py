@@ -1,5 +1,6 @@
 """The evaluation table (bench/results/2026-11-26-eval-table-2core.md): the sample cohort's English
-rows with the template writer, and with the LLM writer on the offline SmolLM2 before and after a short fine-tune on the shipped pairs.
+rows with the template writer, and with the LLM writer on the offline SmolLM2 before and after a
+short fine-tune on the shipped pairs.
 
     .venv/bin/python bench/eval_table.py [--steps 8] [--batch-size 4] [--probe-people 6]
 

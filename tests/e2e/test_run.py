@@ -144,7 +144,8 @@ def test_run_on_the_sample_is_quick(tmp_path: Path) -> None:
     """The sample cohort at a user's defaults (a fresh data folder, one worker per core).
 
     It took 7.6 s, 5.9 s of them waiting for idle workers to shut down;
-    bench/results/2026-11-26-e2e-2core.md states the measured figure. The limit leaves room for a loaded 2-core CI machine."""
+    bench/results/2026-11-26-e2e-2core.md states the measured figure. The limit leaves room for a
+    loaded 2-core CI machine."""
     data = tmp_path / "data"
     started = time.perf_counter()
     result = cli("run", str(SAMPLE), "--out", str(tmp_path / "out"), data=data, cwd=tmp_path)
