@@ -4,7 +4,6 @@ pace, ETA, and the words that say why a batch stalled and what to start."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import Engine
 
@@ -20,6 +19,7 @@ from shared.db.jobs import PENDING
 from shared.db.models import Batch, BatchStatus, JobStatus, utcnow
 from shared.policy import STALLED_AFTER_S
 from shared.tasks import START_FOR_QUEUE
+from shared.views import BatchHead, BatchView, Counts, Progress, StuckQueue
 
 # A batch in one of these has ended: its rate is its average over its run, not the last minute's.
 FINISHED = (BatchStatus.COMPLETED, BatchStatus.CANCELLED, BatchStatus.FAILED)
@@ -38,9 +38,7 @@ def _ago(at: datetime | None, now: datetime) -> float | None:
     return None if at is None else max(0.0, (now - heartbeats.aware(at)).total_seconds())
 
 
-def batch_object(
-    engine: Engine, batch_id: str, institution_id: str | None = None
-) -> dict[str, Any]:
+def batch_object(engine: Engine, batch_id: str, institution_id: str | None = None) -> BatchView:
     """The batch object shared by the API and `cohortcv status --json`.
 
     Clients poll it without pause while uploads are validated, so it is a few statements on
@@ -58,34 +56,37 @@ def batch_object(
             recent = tally.recent
         if tally.last_finish is not None:
             finishes.append(heartbeats.aware(tally.last_finish))
-    counts = {
-        "rows": batch.rows,
-        "accepted": batch.accepted,
-        "rejected": batch.rejected,
-        "queued": jobs[JobStatus.QUEUED],
-        "running": jobs[JobStatus.RUNNING],
-        "done": jobs[JobStatus.DONE],
-        "failed": jobs[JobStatus.FAILED],
-        "dead": jobs[JobStatus.DEAD],
-        "cancelled": jobs[JobStatus.CANCELLED],
-    }
+    counts = Counts(
+        rows=batch.rows,
+        accepted=batch.accepted,
+        rejected=batch.rejected,
+        queued=jobs[JobStatus.QUEUED],
+        running=jobs[JobStatus.RUNNING],
+        done=jobs[JobStatus.DONE],
+        failed=jobs[JobStatus.FAILED],
+        dead=jobs[JobStatus.DEAD],
+        cancelled=jobs[JobStatus.CANCELLED],
+    )
     paced = progress(engine, batch, counts, recent, max(finishes, default=None), now)
     if batch.status in FINISHED and batch.finished_at is not None:
-        paced["rate_per_s"] = _run_rate(batch, counts["done"])
+        paced = paced.model_copy(update={"rate_per_s": _run_rate(batch, counts.done)})
     tokens, seconds = facts.tokens, facts.seconds
-    return {
-        "id": batch.id,
-        "institution_id": batch.institution_id,
-        "filename": batch.filename,
-        "status": batch.status,
-        "counts": counts,
-        "created_at": _iso(batch.created_at),
-        "finished_at": _iso(batch.finished_at),
-        "options": batch.options,
-        "warnings": batch.warnings,
-        **paced,
-        "tokens_per_s": tokens / seconds if tokens and seconds > 0 else None,
-    }
+    head = BatchHead(
+        id=batch.id,
+        institution_id=batch.institution_id,
+        filename=batch.filename,
+        status=batch.status,
+        counts=counts,
+        created_at=_iso(batch.created_at),
+        finished_at=_iso(batch.finished_at),
+        options=batch.options,
+        warnings=batch.warnings,
+    )
+    return BatchView(
+        **dict(head),
+        **dict(paced),
+        tokens_per_s=tokens / seconds if tokens and seconds > 0 else None,
+    )
 
 
 def _run_rate(batch: Batch, done: int) -> float | None:
@@ -100,18 +101,18 @@ def _run_rate(batch: Batch, done: int) -> float | None:
 def progress(
     engine: Engine,
     batch: Batch,
-    counts: dict[str, int],
+    counts: Counts,
     recent: int,
     last_finish: datetime | None,
     now: datetime,
-) -> dict[str, Any]:
+) -> Progress:
     """Rate (resumes/s over the last minute), ETA, and whether the batch is stalled and why.
 
     `recent` is how many jobs finished in the last minute, `last_finish` the latest finish.
     The ETA is only given once the rate is known (`eta_state` "estimating" before) and while
     jobs keep finishing at that pace ("stalled" once none has for longer than the pace allows).
     """
-    left = counts["queued"] + counts["running"] + counts["failed"]
+    left = counts.queued + counts.running + counts.failed
     active = batch.status in (BatchStatus.QUEUED, BatchStatus.IN_PROGRESS)
     last = last_finish or batch.created_at
     idle = _ago(last, now) or 0.0
@@ -127,7 +128,7 @@ def progress(
         state = "final"
         eta = 0.0 if batch.status == BatchStatus.COMPLETED else None
     else:
-        measured = pace(engine, batch.id, recent, counts["done"], now)
+        measured = pace(engine, batch.id, recent, counts.done, now)
         rate = measured.rate
         if not measured.known:
             state = "estimating"
@@ -136,42 +137,40 @@ def progress(
         else:
             state = "known"
             eta = round(left / rate, 1)
-    return {
-        "rate_per_s": round(rate, 3),
-        "eta_s": eta,
-        "eta_state": state,
-        "last_progress_at": _iso(heartbeats.aware(last)) if last else None,
-        "stalled": reason is not None,
-        "stalled_reason": reason,
-        "stuck_queues": stuck,
-    }
+    return Progress(
+        rate_per_s=round(rate, 3),
+        eta_s=eta,
+        eta_state=state,
+        last_progress_at=_iso(heartbeats.aware(last)) if last else None,
+        stalled=reason is not None,
+        stalled_reason=reason,
+        stuck_queues=stuck,
+    )
 
 
-def stuck_entry(waiting: WaitingQueue) -> dict[str, Any]:
+def stuck_entry(waiting: WaitingQueue) -> StuckQueue:
     """A waiting queue as the batch object lists it, with the command that consumes it."""
-    return {
-        "queue": waiting.queue,
-        "queued": waiting.queued,
-        "start": START_FOR_QUEUE[waiting.queue],
-    }
+    return StuckQueue(
+        queue=waiting.queue, queued=waiting.queued, start=START_FOR_QUEUE[waiting.queue]
+    )
 
 
-def stuck_queues(engine: Engine, batch_id: str | None = None) -> list[dict[str, Any]]:
+def stuck_queues(engine: Engine, batch_id: str | None = None) -> list[StuckQueue]:
     """Queues holding queued jobs (of `batch_id`, or of every active batch) that no live worker
     consumes, with what to start. Said only while some worker runs (with none at all, the
     stall reason says to start one)."""
     return [stuck_entry(w) for w in unconsumed_queues(engine, batch_id)]
 
 
-def stuck_text(stuck: dict[str, Any]) -> str:
+def stuck_text(stuck: StuckQueue) -> str:
     return (
-        f"queue {stuck['queue']!r} holds {stuck['queued']} jobs and no running worker "
-        f"consumes it: start {stuck['start']}"
+        f"queue {stuck.queue!r} holds {stuck.queued} jobs and no running worker "
+        f"consumes it: start {stuck.start}"
     )
 
 
 def stall_reason(
-    idle: float, worker_ago: float | None, reconciler_ago: float | None, stuck: list[dict[str, Any]]
+    idle: float, worker_ago: float | None, reconciler_ago: float | None, stuck: list[StuckQueue]
 ) -> str:
     """Why no job has finished for `idle` seconds, from when a worker and the reconciler were
     last seen (None: never) and the queues nobody consumes; each cause says what to start."""

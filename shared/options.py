@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from shared.errors import InputError
+from shared.errors import ConfigurationError, InputError
 
 # One Literal per kind of name: settings, the OpenAPI enums, the CLI help and the workers'
 # registries all read them from here (the tuples are the same names, for loops and messages).
@@ -109,6 +109,28 @@ class BatchOptions(BaseModel):
     def stored(self) -> dict[str, Any]:
         """The JSON stored in batches.options: unset optional fields left out."""
         return self.model_dump(exclude_none=True)
+
+    @classmethod
+    def from_stored(cls, stored: Mapping[str, Any] | None) -> BatchOptions:
+        """The options back from batches.options, as the workers read them.
+
+        Rows stored by older versions may lack fields, hold keys no longer known or values no
+        longer valid: those are left out (their defaults apply), never a failed job. What the
+        row did hold is in `model_fields_set`, for readers whose fallback is not the default.
+        A writer no version offers is the exception (ConfigurationError): running another
+        writer in its place would hand the batch resumes it did not ask for.
+        """
+        known = {k: v for k, v in (stored or {}).items() if k in cls.model_fields}
+        writer = known.get("writer")
+        if writer and str(writer).strip().lower() not in WRITERS:
+            raise ConfigurationError(
+                f"unknown writer {str(writer)[:60]!r}: this version offers {', '.join(WRITERS)}"
+            )
+        try:
+            return cls.model_validate(known)
+        except ValidationError as exc:
+            bad = {str(err["loc"][0]) for err in exc.errors() if err["loc"]}
+            return cls.model_validate({k: v for k, v in known.items() if k not in bad})
 
 
 def build_options(**values: Any) -> BatchOptions:

@@ -100,7 +100,7 @@ class BatchHealthCollector:
         )
         try:
             ids = batches.active_batch_ids(self._engine)
-            n_stalled = sum(bool(batch_status.batch_object(self._engine, b)["stalled"]) for b in ids)
+            n_stalled = sum(bool(batch_status.batch_object(self._engine, b).stalled) for b in ids)
             last = heartbeats.last_seen(self._engine, heartbeats.Kind.RECONCILER)
         except Exception:  # the database being down must not break the scrape
             log.warning("batch health unavailable")

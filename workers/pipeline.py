@@ -19,6 +19,7 @@ from shared.db.models import JobStage
 from shared.errors import ConfigurationError
 from shared.facts import build_profile
 from shared.instructions import Instruction, screen
+from shared.options import BatchOptions
 from shared.profile import Resume
 from shared.settings import WriterSettings
 from shared.variants import variant_key
@@ -41,12 +42,19 @@ class PipelineContext:
     deadline_s: int = 600
     # This worker's `writer` settings; a batch's options override name, model and runtime.
     writer_defaults: WriterSettings = field(default_factory=WriterSettings)
-    _batch_options: dict[str, dict[str, object]] = field(default_factory=dict)
+    _batch_options: dict[str, BatchOptions] = field(default_factory=dict)
 
-    def options(self, batch_id: str) -> dict[str, object]:
+    def options(self, batch_id: str) -> BatchOptions:
+        """The options the batch was submitted with, parsed back (BatchOptions.from_stored)."""
         if batch_id not in self._batch_options:
-            self._batch_options[batch_id] = batch_options(self.engine, batch_id)
+            stored = batch_options(self.engine, batch_id)
+            self._batch_options[batch_id] = BatchOptions.from_stored(stored)
         return self._batch_options[batch_id]
+
+
+def _parsed(options: BatchOptions | Mapping[str, object]) -> BatchOptions:
+    # Callers outside a batch (the evaluation CLI, tests) may hand the stored JSON itself.
+    return options if isinstance(options, BatchOptions) else BatchOptions.from_stored(options)
 
 
 @dataclass
@@ -60,29 +68,37 @@ class StageResult:
     seconds: float = 0.0
 
 
-def writer_spec(defaults: WriterSettings, options: Mapping[str, object]) -> WriterSettings:
+def writer_spec(
+    defaults: WriterSettings, options: BatchOptions | Mapping[str, object]
+) -> WriterSettings:
     """The writer a batch asks for: its options' writer/model/runtime over the worker's settings."""
-    name = str(options.get("writer") or defaults.name)
+    chosen = _parsed(options)
+    # A batch stored without a writer runs the worker's, not BatchOptions' default.
+    name = chosen.writer if "writer" in chosen.model_fields_set else defaults.name
     update: dict[str, object] = {"name": name}
     if name != defaults.name:
         # Another writer than the worker's: none of the worker's model settings carry over.
         update["model"] = ""
-    for key in ("model", "runtime"):
-        if options.get(key):
-            update[key] = str(options[key])
+    if chosen.model:
+        update["model"] = chosen.model
+    if chosen.runtime:
+        update["runtime"] = chosen.runtime
     return defaults.model_copy(update=update)
 
 
 # resumes.variant is VARCHAR(100): a longer key keeps its head and gets a digest of the whole.
-def variant(options: Mapping[str, object], language: str, writer: Writer | None = None) -> str:
+def variant(
+    options: BatchOptions | Mapping[str, object], language: str, writer: Writer | None = None
+) -> str:
     """The resume variant key of a batch's job (shared.variants.variant_key): language + writer
     (+ model identity + batch target job for a model writer)."""
-    name = writer.name if writer is not None else str(options.get("writer", "template"))
+    chosen = _parsed(options)
+    name = writer.name if writer is not None else chosen.writer
     return variant_key(
         language,
         name,
         str(getattr(writer, "model_key", None) or ""),
-        str(options.get("target_job") or ""),
+        chosen.target_job or "",
     )
 
 
@@ -99,12 +115,16 @@ def write_stage(ctx: PipelineContext, job_ids: Sequence[int], retry: bool = Fals
     )
     result = StageResult(dead=claim.dead, skipped=len(job_ids) - len(claim.jobs) - len(claim.dead))
     by_writer: dict[str, tuple[WriterSettings, list[jobs.ClaimedJob]]] = {}
+    permanent: dict[int, str] = {}
     for job in claim.jobs:
-        spec = writer_spec(ctx.writer_defaults, ctx.options(job.batch_id))
+        try:
+            spec = writer_spec(ctx.writer_defaults, ctx.options(job.batch_id))
+        except ConfigurationError as exc:  # stored options naming a writer no version offers
+            permanent[job.id] = f"writer cannot load: {exc}"
+            continue
         key = f"{spec.name}\0{spec.model}\0{spec.runtime}"
         by_writer.setdefault(key, (spec, []))[1].append(job)
     written: dict[int, int | resumes.NewResume] = {}
-    permanent: dict[int, str] = {}
     speed: list[tuple[list[int], int, float]] = []
     for spec, group in by_writer.values():
         try:
@@ -176,7 +196,7 @@ def _write_group(
     writer: Writer,
     group: list[jobs.ClaimedJob],
     failed: dict[int, str],
-    options: Callable[[str], Mapping[str, object]],
+    options: Callable[[str], BatchOptions],
 ) -> list[tuple[jobs.ClaimedJob, Resume, list[Instruction]]]:
     """Write a group as one batch; if the batch fails, find the bad job one by one.
 
@@ -188,10 +208,10 @@ def _write_group(
         try:
             facts, found = screen(job.profile)
             profile = build_profile(facts)
-            target = options(job.batch_id).get("target_job")
+            target = options(job.batch_id).target_job
             if target and not profile.meta.targetJob:
                 # The batch's target job, where the row gives none of its own.
-                profile.meta.targetJob = str(target)
+                profile.meta.targetJob = target
             profiles.append(profile)
             ok.append((job, found))
         except Exception as exc:  # stored facts that no longer build a valid profile
@@ -228,8 +248,11 @@ def render_stage(ctx: PipelineContext, job_ids: Sequence[int], retry: bool = Fal
         if job.resume_id is None or job.resume_id not in documents:
             result.failed[job.id] = "no written resume to render"
             continue
-        formats = ctx.options(job.batch_id).get("formats") or list(ctx.renderers)
-        wanted = [str(f) for f in formats]  # type: ignore[attr-defined]
+        chosen = ctx.options(job.batch_id)
+        # A batch stored without formats gets every format this worker renders.
+        wanted = (
+            list(chosen.formats) if "formats" in chosen.model_fields_set else list(ctx.renderers)
+        )
         missing = [f for f in wanted if f not in have.get(job.resume_id, set())]
         try:
             outputs = _render(ctx.renderers, documents[job.resume_id], missing)

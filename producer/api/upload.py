@@ -22,6 +22,7 @@ from producer.service.batches import (
 from producer.service.context import Service
 from producer.service.options import upload_options
 from shared.errors import InputError, TooLargeError, WholeFileError
+from shared.views import BatchView
 
 FILE_FIELD = "file"
 # Option fields are short, except a target job description (docs/design.md §3.3: cells up to 20,000
@@ -188,9 +189,7 @@ async def receive_upload(request: Request, folder: Path, max_bytes: int) -> Uplo
     return parts.upload
 
 
-async def accept_upload(
-    request: Request, svc: Service, institution: str
-) -> tuple[dict[str, Any], int]:
+async def accept_upload(request: Request, svc: Service, institution: str) -> tuple[BatchView, int]:
     """Stream the body to disk, validate it into a batch and queue it; (batch object, reused)."""
     limits = batches.UploadLimits(
         svc.settings.api.max_upload_bytes, svc.settings.api.max_upload_rows

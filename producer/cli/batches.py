@@ -33,6 +33,7 @@ from producer.cli.common import (
 from producer.service.options import WriterChoice, batch_options, with_writer
 from shared.options import parse_formats
 from shared.settings import get_settings
+from shared.views import BatchView
 
 BatchArg = Annotated[str, typer.Argument(help="Batch id.")]
 
@@ -88,94 +89,90 @@ def status(
     if batch is None:
         objs = batches.recent(svc)
         if as_json:
-            out.print_json(json.dumps(objs))
+            out.print_json(json.dumps([o.model_dump(mode="json") for o in objs]))
             return
         for stuck in batches.waiting_queues(svc):
             out.print(f"[bold yellow]waiting:[/] {stuck_text(stuck)}", highlight=False)
         table = Table("id", "file", "status", "rows", "done", "dead", "created")
         for o in objs:
-            c = o["counts"]
+            c = o.counts
             table.add_row(
-                o["id"],
-                o["filename"],
-                o["status"] + (" [bold yellow](stalled)[/]" if o.get("stalled") else ""),
-                str(c["rows"]),
-                str(c["done"]),
-                str(c["dead"]),
-                o["created_at"],
+                o.id,
+                o.filename,
+                o.status + (" [bold yellow](stalled)[/]" if o.stalled else ""),
+                str(c.rows),
+                str(c.done),
+                str(c.dead),
+                o.created_at,
             )
         out.print(table)
         return
     obj = batches.get(svc, batch, None)
     if as_json:
-        out.print_json(json.dumps(obj))
+        out.print_json(json.dumps(obj.model_dump(mode="json")))
         return
     finished = ("completed", "failed", "cancelled")
-    if not watch or obj["status"] in finished:
-        speed = speed_text(obj["tokens_per_s"])
-        out.print(f"batch {obj['id']} ({obj['filename']}): {obj['status']}{speed}", highlight=False)
-        out.print(counts_table(obj["counts"]))
+    if not watch or obj.status in finished:
+        speed = speed_text(obj.tokens_per_s)
+        out.print(f"batch {obj.id} ({obj.filename}): {obj.status}{speed}", highlight=False)
+        out.print(counts_table(obj.counts.model_dump()))
         _print_pace(obj)
         return
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
         TextColumn("{task.fields[rate]:.1f}/s  ETA {task.fields[eta]}"), console=console,
     ) as progress:  # fmt: skip
-        task = progress.add_task(
-            f"batch {batch[:8]}", total=obj["counts"]["accepted"], rate=0.0, eta="-"
-        )
+        task = progress.add_task(f"batch {batch[:8]}", total=obj.counts.accepted, rate=0.0, eta="-")
         shown_reason: str | None = None
-        while obj["status"] not in finished:
-            c = obj["counts"]
-            reason = obj["stalled_reason"] or "; ".join(
-                stuck_text(q) for q in obj.get("stuck_queues") or []
-            )
+        while obj.status not in finished:
+            c = obj.counts
+            reason = obj.stalled_reason or "; ".join(stuck_text(q) for q in obj.stuck_queues)
             if reason and reason != shown_reason:
-                label = "stalled" if obj["stalled"] else "waiting"
+                label = "stalled" if obj.stalled else "waiting"
                 progress.console.print(f"[bold yellow]{label}:[/] {reason}", highlight=False)
             shown_reason = reason
             progress.update(
                 task,
-                completed=c["done"] + c["dead"],
-                rate=obj["rate_per_s"],
+                completed=c.done + c.dead,
+                rate=obj.rate_per_s,
                 eta=_eta(obj),
                 description=(
-                    f"batch {batch[:8]} {'STALLED' if obj['stalled'] else obj['status']} "
-                    f"(running {c['running']}, failed {c['failed']}, dead {c['dead']})"
-                    f"{speed_text(obj['tokens_per_s'])}"
+                    f"batch {batch[:8]} {'STALLED' if obj.stalled else obj.status} "
+                    f"(running {c.running}, failed {c.failed}, dead {c.dead})"
+                    f"{speed_text(obj.tokens_per_s)}"
                 ),
             )
             time.sleep(1.0)
             obj = batches.get(svc, batch, None)
-    out.print(counts_table(obj["counts"]))
+    out.print(counts_table(obj.counts.model_dump()))
 
 
-def _eta(obj: dict[str, Any]) -> str:
+def _eta(obj: BatchView) -> str:
     """The ETA, or why there is none: the rate is still being measured, or nothing moves."""
-    seconds = obj["eta_s"]
+    seconds = obj.eta_s
     if seconds is None:
         return {"estimating": "estimating", "stalled": "none (stalled)"}.get(
-            obj.get("eta_state") or "", "-"
+            obj.eta_state or "", "-"
         )
     minutes, secs = divmod(int(seconds), 60)
     return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}"
 
 
-def _print_pace(obj: dict[str, Any]) -> None:
+def _print_pace(obj: BatchView) -> None:
     """Rate, ETA and the stall verdict under the counts (docs/design.md §8 batch object)."""
     from producer.service.batches import stuck_text
 
-    if obj["status"] in ("queued", "in_progress"):
+    if obj.status in ("queued", "in_progress"):
         out.print(
-            f"rate {obj['rate_per_s']:.2f} resumes/s over the last minute; ETA {_eta(obj)}",
+            f"rate {obj.rate_per_s or 0.0:.2f} resumes/s over the last minute; ETA {_eta(obj)}",
             highlight=False,
         )
-    if obj.get("stalled"):
-        out.print(f"[bold yellow]stalled:[/] {obj['stalled_reason']}", highlight=False)
+    if obj.stalled:
+        out.print(f"[bold yellow]stalled:[/] {obj.stalled_reason}", highlight=False)
     else:
-        for stuck in obj.get("stuck_queues") or []:
+        for stuck in obj.stuck_queues:
             out.print(f"[bold yellow]waiting:[/] {stuck_text(stuck)}", highlight=False)
-    for warning in obj.get("warnings") or []:
+    for warning in obj.warnings:
         out.print(f"[yellow]warning:[/] {warning}", highlight=False)
 
 
@@ -225,9 +222,9 @@ def cancel(batch: BatchArg) -> None:
     from producer.service import batches
 
     obj = batches.cancel(service_for(get_settings()), batch, None)
-    c = obj["counts"]
+    c = obj.counts
     out.print(
-        f"batch {batch}: {obj['status']} ({c['done']} done, {c['running']} still running)",
+        f"batch {batch}: {obj.status} ({c.done} done, {c.running} still running)",
         highlight=False,
     )
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Generic, TypeVar
 
 from sqlalchemy import Engine
 
@@ -43,6 +43,7 @@ from shared.errors import (
 from shared.options import BatchOptions
 from shared.reconcile import top_up
 from shared.settings import IngestSettings
+from shared.views import BatchView, StuckQueue
 
 FINAL = (BatchStatus.COMPLETED, BatchStatus.FAILED, BatchStatus.CANCELLED)
 # Control characters, path separators, and the Unicode controls that reorder or hide text
@@ -61,11 +62,14 @@ class UploadLimits:
     max_rows: int
 
 
+Item = TypeVar("Item")
+
+
 @dataclass(frozen=True)
-class Page:
+class Page(Generic[Item]):
     """One page of a listing: the items, and the cursor for the next page when there is one."""
 
-    data: list[dict[str, Any]]
+    data: list[Item]
     has_more: bool
     next_after: str | None
 
@@ -212,26 +216,26 @@ def too_big_message(size: int, limit: int) -> str:
     )
 
 
-def get(svc: Service, batch_id: str, institution_id: str | None) -> dict[str, Any]:
+def get(svc: Service, batch_id: str, institution_id: str | None) -> BatchView:
     """The batch object (docs/design.md §8) of one of the institution's batches."""
     # The same object as `cohortcv status BATCH --json`, generation speed included; another
     # institution's id is a 404 before anything is written.
     return batch_object(svc.engine, batch_id, institution_id)
 
 
-def recent(svc: Service, limit: int = 20) -> list[dict[str, Any]]:
+def recent(svc: Service, limit: int = 20) -> list[BatchView]:
     """The batch objects of the newest batches of every institution (`cohortcv status`)."""
     return [batch_object(svc.engine, batch_id) for batch_id in recent_ids(svc.engine, limit)]
 
 
-def waiting_queues(svc: Service) -> list[dict[str, Any]]:
+def waiting_queues(svc: Service) -> list[StuckQueue]:
     """Queues holding jobs that no running worker consumes, with what to start (`stuck_text`)."""
     return stuck_queues(svc.engine)
 
 
 def list_batches(
     svc: Service, institution_id: str, *, limit: int = 20, after: str | None = None
-) -> Page:
+) -> Page[BatchView]:
     """The institution's batches, newest first; `after` is the last id of the previous page."""
     limit = max(1, min(limit, svc.settings.api.max_page))
     cursor = get_batch(svc.engine, after, institution_id) if after else None
@@ -247,7 +251,7 @@ def list_batches(
     return Page(data, more, ids[-1] if more and ids else None)
 
 
-def cancel(svc: Service, batch_id: str, institution_id: str | None) -> dict[str, Any]:
+def cancel(svc: Service, batch_id: str, institution_id: str | None) -> BatchView:
     """Stop the jobs no worker has taken yet; chunks already running finish and count."""
     batch = get_batch(svc.engine, batch_id, institution_id)
     if batch.status not in FINAL:

@@ -111,7 +111,11 @@ def signout(request: Request, svc: ServiceDep) -> Response:
 
 def _list_context(svc: Service, institution: str) -> dict[str, Any]:
     page = batches.list_batches(svc, institution, limit=50)
-    return {"batches": page.data, "formats": FORMATS, "institution": institution}
+    return {
+        "batches": [b.model_dump(mode="json") for b in page.data],
+        "formats": FORMATS,
+        "institution": institution,
+    }
 
 
 @router.get("/batches")
@@ -142,7 +146,7 @@ async def upload(request: Request, svc: ServiceDep) -> Response:
         context = await run_in_threadpool(_list_context, svc, institution)
         context["error"] = message
         return render(request, "batches.html", context, status_code=status)
-    return RedirectResponse(f"/batches/{quote(obj['id'])}", status_code=303)
+    return RedirectResponse(f"/batches/{quote(obj.id)}", status_code=303)
 
 
 @router.get("/batches/{batch_id}")
@@ -161,11 +165,11 @@ def batch_page(batch_id: str, request: Request, svc: ServiceDep) -> Response:
         request,
         "batch.html",
         {
-            "b": obj,
-            "rows": report.data,
+            "b": obj.model_dump(mode="json"),
+            "rows": [row.model_dump(mode="json") for row in report.data],
             "more_rows": report.has_more,
             "rejected": rejected.data,
-            "formats": obj["options"].get("formats", FORMATS),
+            "formats": obj.options.get("formats", FORMATS),
         },
     )
 

@@ -27,7 +27,7 @@ def test_everything_running_points_at_the_worker_logs() -> None:
 
 def test_a_queue_nobody_consumes_names_the_worker_to_start() -> None:
     stuck = stuck_entry(WaitingQueue("generate", 10))
-    assert "cohortcv worker --queues generate" in stuck["start"]
+    assert "cohortcv worker --queues generate" in stuck.start
     text = stuck_text(stuck)
     assert text.startswith("queue 'generate' holds 10 jobs and no running worker consumes it")
     assert text in stall_reason(100, 1.0, 1.0, [stuck])

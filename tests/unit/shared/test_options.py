@@ -103,3 +103,21 @@ def test_each_kind_of_name_is_one_literal_that_the_registries_offer() -> None:
     # A name the CLI and the API accept is one a worker can build, and no worker offers more.
     assert sorted(REGISTRY) == sorted(WRITERS)
     assert sorted(RUNTIME_FACTORIES) == sorted(RUNTIMES)
+
+
+def test_stored_options_come_back_typed_and_old_rows_do_not_fail() -> None:
+    stored = build_options(writer="llm", target_job=" ward nurse ", formats="md,pdf").stored()
+    back = BatchOptions.from_stored(stored)
+    assert (back.writer, back.target_job, back.formats) == ("llm", "ward nurse", ["pdf", "md"])
+    # A row from an older version: a key no longer known, a value no longer valid, no writer.
+    old = BatchOptions.from_stored({"formats": [], "style": "x", "language": "fr", "model": "m"})
+    assert (old.model, old.language, old.formats) == ("m", "auto", list(FORMATS))
+    assert old.model_fields_set == {"model"}  # the worker's own writer and formats then apply
+    assert BatchOptions.from_stored(None) == BatchOptions()
+
+
+def test_a_stored_writer_no_version_offers_is_refused_not_replaced() -> None:
+    from shared.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="unknown writer 'poet'"):
+        BatchOptions.from_stored({"writer": "poet"})

@@ -216,7 +216,7 @@ def test_abandoned_upload_is_failed_and_its_jobs_removed(engine: Engine) -> None
     heartbeats.beat(engine, batches.submit_heartbeat_id("b2"), heartbeats.Kind.SUBMIT)
     assert batches.clean_abandoned(engine) == 1
     obj = batch_status.batch_object(engine, "b1")
-    assert obj["status"] == "failed" and "abandoned" in obj["warnings"][0]
+    assert obj.status == "failed" and "abandoned" in obj.warnings[0]
     with engine.connect() as conn:
         left = dict(conn.execute(select(Job.batch_id, func.count()).group_by(Job.batch_id)).all())
     assert left == {"b2": 3}
@@ -248,8 +248,8 @@ def test_batch_completion_is_detected_in_sql(engine: Engine) -> None:
     jobs.advance_to_render(engine, writing.jobs, {i: a_resume(engine) for i in ids}, 60)
     jobs.finish(engine, jobs.claim(engine, ids, JobStage.RENDER, 3, 60).jobs)
     obj = batch_status.batch_object(engine, "b1")
-    assert obj["status"] == "completed" and obj["finished_at"]
-    assert obj["counts"]["done"] == 3 and obj["counts"]["queued"] == 0
+    assert obj.status == "completed" and obj.finished_at
+    assert obj.counts.done == 3 and obj.counts.queued == 0
 
 
 def test_a_batch_the_broker_refused_never_runs_later(engine: Engine) -> None:
@@ -264,5 +264,5 @@ def test_a_batch_the_broker_refused_never_runs_later(engine: Engine) -> None:
     reconcile(engine, lambda t, b, ids: sent.append((t, b, ids)), policy, lambda q: 0)
     assert sent == []
     obj = batch_status.batch_object(engine, "b1")
-    assert obj["status"] == "failed" and "invalid password" in obj["warnings"][0]
-    assert obj["counts"]["queued"] == 0 and obj["stalled"] is False
+    assert obj.status == "failed" and "invalid password" in obj.warnings[0]
+    assert obj.counts.queued == 0 and obj.stalled is False
