@@ -192,7 +192,10 @@ def test_lost_messages_without_a_reconciler_show_as_stalled(
 
 
 def test_status_reports_rate_and_eta_while_running(services, write_cohort, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    cohort = write_cohort(tmp_path / "cohort.csv", 1000)
+    # Long enough to outlast the 10 s an ETA needs on a quiet machine (~70 resumes/s with one
+    # worker process): 1,000 rows could finish first, and this test then saw "completed".
+    rows = 2000
+    cohort = write_cohort(tmp_path / "cohort.csv", rows)
     batch_id = services.cli("submit", str(cohort)).stdout.strip().splitlines()[-1]
     services.start_worker("-c", "1", "-n", "w@%h", "-B")
     services.wait_for(lambda c: c.get("done", 0) >= 8, batch_id)
@@ -209,12 +212,12 @@ def test_status_reports_rate_and_eta_while_running(services, write_cohort, tmp_p
             continue
         break
     assert obj["rate_per_s"] > 0
-    left = 1000 - obj["counts"]["done"]
+    left = rows - obj["counts"]["done"]
     assert obj["eta_s"] == pytest.approx(left / obj["rate_per_s"], rel=0.2)
     shown = services.cli("status", batch_id, "--once").stdout
     assert "resumes/s" in shown or "completed" in shown  # a fast batch may be done already
     # The first ETA given is the right order of magnitude: what a user plans by.
-    services.wait_done(batch_id, 1000)
+    services.wait_done(batch_id, rows)
     took = time.monotonic() - asked
     print(f"first ETA {obj['eta_s']} s, took {took:.1f} s")
     assert obj["eta_s"] / 3 < took < obj["eta_s"] * 3, (obj["eta_s"], took)
