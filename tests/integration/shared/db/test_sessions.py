@@ -9,19 +9,9 @@ import pytest
 from sqlalchemy import delete, func, select, text, update
 
 from shared.db import sessions, tenants
-from shared.db.engine import make_engine
-from shared.db.migrate import upgrade
 from shared.db.models import Institution, WebSession, utcnow
 
 DAY = timedelta(hours=12)
-
-
-@pytest.fixture
-def engine(db_url: str):  # type: ignore[no-untyped-def]
-    upgrade(db_url)
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
 
 
 def _count(engine) -> int:  # type: ignore[no-untyped-def]

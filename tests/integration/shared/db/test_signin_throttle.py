@@ -4,26 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select, text, update
 
 from shared.api_settings import ApiSettings
 from shared.db import signin_throttle
-from shared.db.engine import make_engine
-from shared.db.migrate import upgrade
 from shared.db.models import SigninFailure, utcnow
 
 DEFAULTS = ApiSettings()
 WINDOW = timedelta(seconds=DEFAULTS.signin_window_s)
 LIMIT = DEFAULTS.signin_max_failures
-
-
-@pytest.fixture
-def engine(db_url: str):  # type: ignore[no-untyped-def]
-    upgrade(db_url)
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
 
 
 def _fail(engine, address: str, n: int) -> None:  # type: ignore[no-untyped-def]

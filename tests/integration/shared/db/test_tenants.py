@@ -8,18 +8,8 @@ import pytest
 from sqlalchemy import select, text
 
 from shared.db import tenants
-from shared.db.engine import make_engine
-from shared.db.migrate import upgrade
 from shared.db.models import ApiKey
 from shared.errors import InputError, NotFoundError
-
-
-@pytest.fixture
-def engine(db_url: str):  # type: ignore[no-untyped-def]
-    upgrade(db_url)
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
 
 
 def test_the_key_is_returned_once_and_only_its_hash_is_stored(engine) -> None:  # type: ignore[no-untyped-def]
