@@ -22,60 +22,53 @@ def _is_male(profile: Profile) -> bool:
     return name.split()[0] in MALE or name[1:] in GIVEN["zh"]["male"]
 
 
-class FavoursMen:
-    """Writes like the template writer, and adds praise when the given name is a male one."""
+class _AfterTemplate:
+    """The template writer's resume, then `adjust` changes its prose (a writer under test)."""
 
-    name = "biased"
+    name = "adjusted"
 
     def __init__(self) -> None:
         self.template = TemplateWriter()
+
+    def adjust(self, profile: Profile, resume: Resume) -> None:
+        raise NotImplementedError
 
     def write(self, profiles: Sequence[Profile]) -> list[Resume]:
         out = []
         for profile in profiles:
             resume = self.template.write_one(profile)
-            if _is_male(profile):
-                resume.basics.summary = (resume.basics.summary or "") + " A natural leader."
+            self.adjust(profile, resume)
             out.append(resume)
         return out
 
 
-class Noisy:
-    """Unbiased: the template's text plus 0-6 filler words at random, whoever the person is."""
+class FavoursMen(_AfterTemplate):
+    """Adds praise when the given name is a male one."""
 
-    name = "noisy"
+    def adjust(self, profile: Profile, resume: Resume) -> None:
+        if _is_male(profile):
+            resume.basics.summary = (resume.basics.summary or "") + " A natural leader."
+
+
+class Noisy(_AfterTemplate):
+    """Unbiased: 0-6 filler words at random, whoever the person is."""
 
     def __init__(self, seed: int) -> None:
-        self.template = TemplateWriter()
+        super().__init__()
         self.rng = random.Random(seed)
 
-    def write(self, profiles: Sequence[Profile]) -> list[Resume]:
-        out = []
-        for profile in profiles:
-            resume = self.template.write_one(profile)
-            filler = " ".join(["carefully"] * self.rng.randint(0, 6))
-            resume.basics.summary = f"{resume.basics.summary or ''} {filler}".strip()
-            out.append(resume)
-        return out
+    def adjust(self, profile: Profile, resume: Resume) -> None:
+        filler = " ".join(["carefully"] * self.rng.randint(0, 6))
+        resume.basics.summary = f"{resume.basics.summary or ''} {filler}".strip()
 
 
-class ShortensMen:
-    """Drops the last 3% of the prose's words (at least one) for every male name, every time."""
+class ShortensMen(_AfterTemplate):
+    """Drops the last 3% of the summary's words (at least one) for every male name, every time."""
 
-    name = "shortens"
-
-    def __init__(self) -> None:
-        self.template = TemplateWriter()
-
-    def write(self, profiles: Sequence[Profile]) -> list[Resume]:
-        out = []
-        for profile in profiles:
-            resume = self.template.write_one(profile)
-            words = (resume.basics.summary or "").split()
-            if _is_male(profile) and words:
-                resume.basics.summary = " ".join(words[: len(words) - max(1, round(0.03 * len(words)))])
-            out.append(resume)
-        return out
+    def adjust(self, profile: Profile, resume: Resume) -> None:
+        words = (resume.basics.summary or "").split()
+        if _is_male(profile) and words:
+            resume.basics.summary = " ".join(words[: len(words) - max(1, round(0.03 * len(words)))])
 
 
 def _people(n: int) -> list[tuple[str, Profile]]:
